@@ -1,0 +1,37 @@
+# Two commands for a newcomer: `make run` and `make test`. Nothing but Python is assumed.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+HALL_PORT ?= 8000
+IDP_PORT ?= 8001
+
+.PHONY: install run serve test lint bench clean
+
+$(BIN)/activate:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+## run: migrate, load the demo data, serve the hall on :8000 and the dev identity provider on :8001
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) demo load
+	$(MAKE) --no-print-directory serve
+
+serve:
+	@$(BIN)/python scripts/dev_servers.py --hall-port $(HALL_PORT) --idp-port $(IDP_PORT)
+
+## test: the whole suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

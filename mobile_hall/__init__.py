@@ -1,0 +1,70 @@
+"""曲江区网上办事分厅（手机版）: the Flask application factory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from .database import init_database
+from .extensions import csrf, migrate
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: object | None = None, **overrides: Any) -> Flask:
+    """Build the hall from a config object (see `config.py`) and keyword overrides."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates_mobile"),
+        static_folder=str(PROJECT_DIR / "static"),
+        instance_path=str(PROJECT_DIR / "instance"),
+    )
+    if config is None:
+        from config import config_for
+
+        config = config_for(None)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    register_extensions(app)
+    register_blueprints(app)
+    register_web(app)
+    register_commands(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the database, migrations and CSRF protection to the app."""
+    from .extensions import db
+
+    init_database(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
+    csrf.init_app(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount each domain's pages."""
+    from .catalog.views import blueprint as catalog
+    from .common.views import blueprint as common
+    from .organisations.views import blueprint as organisations
+
+    app.register_blueprint(catalog)
+    app.register_blueprint(organisations)
+    app.register_blueprint(common)
+
+
+def register_web(app: Flask) -> None:
+    """Layout context, security headers and the Chinese error pages."""
+    from .common.web import init_web
+
+    init_web(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the operator commands (`flask catalog …`, `flask demo …`)."""
+    from .catalog.cli import catalog_cli
+    from .demo.cli import demo_cli
+
+    app.cli.add_command(catalog_cli)
+    app.cli.add_command(demo_cli)

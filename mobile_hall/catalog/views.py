@@ -1,0 +1,92 @@
+"""Public mobile pages of the catalog: home, item list and search, guides and their history."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from ..organisations.constants import UnitLevel
+from ..organisations.services import list_units
+from . import services
+from .constants import ALL_STAGES, Audience
+from .forms import ItemFilterForm
+from .search import query_terms
+
+blueprint = Blueprint("catalog", __name__)
+
+
+@blueprint.get("/")
+def home():
+    """The hall's front page: search, themes, most-used items, entries to the two pages."""
+    return render_template(
+        "catalog/home.html",
+        person_themes=services.list_themes(Audience.PERSON),
+        enterprise_themes=services.list_themes(Audience.ENTERPRISE),
+        popular=services.popular_items(),
+    )
+
+
+def _filters_from(form: ItemFilterForm) -> services.ItemFilters:
+    audience = form.valid_value("audience")
+    return services.ItemFilters(
+        terms=tuple(query_terms(form.q.data or "", current_app.config["SEARCH_MAX_LENGTH"])),
+        theme=form.valid_value("theme"),
+        department=form.valid_value("department"),
+        town=form.valid_value("town"),
+        audience=Audience(audience) if audience else None,
+        zero_visits=bool(form.zero_visits.data),
+        mobile_only=bool(form.mobile.data),
+    )
+
+
+@blueprint.get("/items")
+def item_list():
+    """Items matching the search words and filters, a page at a time."""
+    form = ItemFilterForm(
+        request.args,
+        themes=services.list_themes(),
+        departments=list_units(UnitLevel.DEPARTMENT),
+        towns=list_units(UnitLevel.TOWN),
+    )
+    form.validate()
+    filters = _filters_from(form)
+    page_number = form.page.data if not form.page.errors and form.page.data else 1
+    result = services.find_items(
+        filters, page=page_number, per_page=current_app.config["ITEMS_PER_PAGE"]
+    )
+    return render_template("catalog/list.html", form=form, filters=filters, result=result)
+
+
+def _guide(code: str, number: int | None):
+    try:
+        version = services.get_guide(code, number)
+    except services.ItemNotFound:
+        abort(404)
+    return render_template(
+        "catalog/guide.html",
+        item=version,
+        units_by_level=services.units_by_level(version),
+        stages=ALL_STAGES,
+        is_history=number is not None,
+    )
+
+
+@blueprint.get("/items/<code>")
+def guide(code: str):
+    """The current guide (办事指南) of an item."""
+    return _guide(code, None)
+
+
+@blueprint.get("/items/<code>/versions/<int:number>")
+def guide_version(code: str, number: int):
+    """An earlier published version of a guide, kept readable."""
+    return _guide(code, number)
+
+
+@blueprint.get("/items/<code>/versions")
+def versions(code: str):
+    """Every published version of an item's guide."""
+    try:
+        history = services.list_versions(code)
+    except services.ItemNotFound:
+        abort(404)
+    return render_template("catalog/versions.html", code=code, versions=history)

@@ -1,0 +1,87 @@
+"""What every page shares: display modes, the asset helper, security headers, error pages."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Flask, Response, current_app, g, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+
+from ..clock import as_local
+from . import labels
+
+ELDER_COOKIE = "elder_mode"
+ERROR_TITLES = {
+    400: "请求有误",
+    403: "没有权限",
+    404: "页面不存在",
+    405: "请求方式不支持",
+    413: "文件过大",
+    429: "操作过于频繁",
+    500: "系统繁忙",
+}
+
+
+def is_local_path(target: str | None) -> bool:
+    """Whether `target` is a path on this site (never another host, never `//host`)."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    parts = urlsplit(target)
+    return not parts.scheme and not parts.netloc and "\\" not in target
+
+
+@cache
+def _fingerprint(static_folder: str, filename: str) -> str:
+    return hashlib.sha256(Path(static_folder, filename).read_bytes()).hexdigest()[:12]
+
+
+def asset_url(filename: str) -> str:
+    """The URL of a static file with a content fingerprint, so it can be cached for long."""
+    version = _fingerprint(current_app.static_folder or "", filename)
+    return url_for("static", filename=filename, v=version)
+
+
+def _detect_modes() -> None:
+    if request.args.get("embed") == "1" or request.headers.get(
+        current_app.config["EMBED_MARKER_HEADER"]
+    ):
+        session["embed"] = True
+    g.embed = bool(session.get("embed"))
+    g.elder = request.cookies.get(ELDER_COOKIE) == "1"
+
+
+def _security_headers(response: Response) -> Response:
+    ancestors = " ".join(current_app.config["EMBED_ALLOWED_ORIGINS"]) or "'none'"
+    response.headers["Content-Security-Policy"] = (
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        f"object-src 'none'; base-uri 'self'; frame-ancestors {ancestors}"
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "same-origin"
+    return response
+
+
+def _render_error(error: HTTPException) -> tuple[str, int]:
+    # Unhandled exceptions reach here as InternalServerError (outside testing).
+    code = error.code or 500
+    title = ERROR_TITLES.get(code, "出错了")
+    return render_template("errors/error.html", code=code, title=title), code
+
+
+def init_web(app: Flask) -> None:
+    """Install the request hooks, template helpers and error handlers."""
+    app.before_request(_detect_modes)
+    app.after_request(_security_headers)
+    app.register_error_handler(HTTPException, _render_error)
+    app.jinja_env.filters.update(
+        local_date=lambda moment: as_local(moment).strftime("%Y-%m-%d"),
+        local_datetime=lambda moment: as_local(moment).strftime("%Y-%m-%d %H:%M"),
+    )
+    app.jinja_env.globals.update(
+        labels=labels,
+        asset_url=asset_url,
+        has_endpoint=lambda name: name in app.view_functions,
+    )

@@ -1,0 +1,35 @@
+"""Loading the demo data: the district's organisations, themes, license types and catalog."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from ..catalog.services import ImportReport, import_catalog, upsert_themes
+from ..extensions import db
+from ..licenses.services import upsert_license_types
+from ..organisations.services import upsert_units
+from .schema import ReferenceDocument
+
+DATA_DIR = Path(__file__).parent / "data"
+
+
+def load_reference_data() -> None:
+    """Create or refresh the reference data by code, in one transaction."""
+    document = ReferenceDocument.model_validate_json((DATA_DIR / "reference.json").read_bytes())
+    try:
+        upsert_units(document.units)
+        db.session.flush()
+        upsert_themes(document.themes)
+        upsert_license_types(document.license_types)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def load_demo() -> ImportReport:
+    """Load every demo dataset; running it again changes nothing."""
+    load_reference_data()
+    catalog = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
+    return import_catalog(catalog, actor="cli:demo-load")

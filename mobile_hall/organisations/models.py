@@ -1,0 +1,60 @@
+"""The district's organisations and the places where they serve people."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..database import enum_column
+from ..extensions import db
+from .constants import UnitLevel
+
+
+class Unit(db.Model):
+    """An organisation: the district, a department, a town or a village (单位)."""
+
+    __tablename__ = "unit"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    short_name: Mapped[str] = mapped_column(sa.String(40))
+    level: Mapped[UnitLevel] = mapped_column(enum_column(UnitLevel), index=True)
+    parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    credit_code: Mapped[str | None] = mapped_column(sa.String(18), unique=True)
+    address: Mapped[str] = mapped_column(sa.String(200))
+    hours: Mapped[str] = mapped_column(sa.String(200))
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    # Reference figures the monitoring divides by (towns only).
+    population: Mapped[int | None]
+    enterprise_count: Mapped[int | None]
+    position: Mapped[int] = mapped_column(default=0)
+
+    parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
+    children: Mapped[list[Unit]] = relationship(back_populates="parent", order_by="Unit.position")
+    locations: Mapped[list[ServiceLocation]] = relationship(
+        back_populates="unit",
+        order_by="ServiceLocation.position",
+        cascade="all, delete-orphan",
+    )
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.code}>"
+
+
+class ServiceLocation(db.Model):
+    """A hall, window or village service station of a unit (服务网点)."""
+
+    __tablename__ = "service_location"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(200))
+    address: Mapped[str] = mapped_column(sa.String(200))
+    hours: Mapped[str] = mapped_column(sa.String(200))
+    phone: Mapped[str] = mapped_column(sa.String(20))
+    # A real-name account registration point (实名账户注册办理点).
+    is_registration_point: Mapped[bool] = mapped_column(default=False, index=True)
+    position: Mapped[int] = mapped_column(default=0)
+
+    unit: Mapped[Unit] = relationship(back_populates="locations")

@@ -1,0 +1,51 @@
+"""Headless Chromium (Debian's package) at a phone's size, driving the hall over real HTTP."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+
+import pytest
+
+from tests.support.servers import serve_wsgi
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 375, "height": 667}
+
+
+@pytest.fixture(scope="session")
+def hall_url(app) -> Iterator[str]:
+    """The hall (session database with the demo data) served on a loopback port."""
+    with serve_wsgi(app) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """One headless Chromium for the session."""
+    from playwright.sync_api import sync_playwright
+
+    executable = shutil.which("chromium")
+    if executable is None:
+        pytest.fail("Debian's chromium is needed for the journeys: apt-get install chromium")
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def phone(browser) -> Iterator[object]:
+    """A fresh page in a phone-sized context with touch and a Chinese locale."""
+    context = browser.new_context(viewport=PHONE, has_touch=True, is_mobile=True, locale="zh-CN")
+    page = context.new_page()
+    yield page
+    context.close()

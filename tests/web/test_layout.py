@@ -1,0 +1,92 @@
+"""What every page shares: mobile basics, modes, headers and the Chinese error pages."""
+
+from __future__ import annotations
+
+import pytest
+from flask import abort
+
+PUBLIC_PAGES = ["/", "/items", "/items?q=yyzz", "/units", "/units/QJ-MB", "/registration-points"]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_every_page_is_chinese_mobile_html_with_a_top_bar(client, path):
+    response = client.get(path)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert html.startswith("<!doctype html>")
+    assert '<html lang="zh-CN">' in html
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert 'class="topbar"' in html
+    assert "frame-ancestors 'none'" in response.headers["Content-Security-Policy"]
+    assert "http://" not in html and "https://" not in html  # no third-party origin
+
+
+def test_embedded_mode_hides_the_top_bar_for_the_rest_of_the_visit(client):
+    first = client.get("/?embed=1").get_data(as_text=True)
+    assert 'class="topbar"' not in first and 'class="footer"' not in first
+    later = client.get("/items").get_data(as_text=True)
+    assert 'class="topbar"' not in later
+
+
+def test_host_marker_header_also_switches_to_embedded_mode(client):
+    html = client.get("/", headers={"X-Gd-Embed": "1"}).get_data(as_text=True)
+    assert 'class="topbar"' not in html
+
+
+def test_elder_mode_is_switched_from_a_page_and_remembered(client):
+    assert 'class="elder' not in client.get("/items").get_data(as_text=True)
+    response = client.get("/preferences/elder-mode?on=1&next=/items")
+    assert response.status_code == 303 and response.headers["Location"] == "/items"
+    assert 'class="elder' in client.get("/").get_data(as_text=True)
+    client.get("/preferences/elder-mode?on=0&next=/")
+    assert 'class="elder' not in client.get("/").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
+def test_mode_switch_never_redirects_off_site(client, target):
+    response = client.get("/preferences/elder-mode", query_string={"on": "1", "next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_allowed_embedding_origins_go_into_frame_ancestors(make_app):
+    allowed = make_app(EMBED_ALLOWED_ORIGINS=["https://mobile.gdzwfw.example"])
+    response = allowed.test_client().get("/registration-points")
+    assert (
+        "frame-ancestors https://mobile.gdzwfw.example"
+        in response.headers["Content-Security-Policy"]
+    )
+
+
+def test_stylesheet_is_fingerprinted(client):
+    html = client.get("/").get_data(as_text=True)
+    assert 'href="/static/css/hall.css?v=' in html
+
+
+def test_an_unexpected_error_gives_the_chinese_500_page(make_app):
+    broken = make_app(PROPAGATE_EXCEPTIONS=False)
+
+    @broken.get("/boom")
+    def boom():
+        raise RuntimeError("boom")
+
+    response = broken.test_client().get("/boom")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "系统繁忙" in html and 'lang="zh-CN"' in html
+
+
+def test_method_not_allowed_is_chinese(client):
+    response = client.post("/items")
+    assert response.status_code in (400, 405)
+    assert 'lang="zh-CN"' in response.get_data(as_text=True)
+
+
+def test_abort_403_is_chinese(make_app):
+    guarded = make_app()
+
+    @guarded.get("/secret")
+    def secret():
+        abort(403)
+
+    html = guarded.test_client().get("/secret").get_data(as_text=True)
+    assert "没有权限" in html
