@@ -218,3 +218,12 @@ def test_item_list_queries_are_bounded(client, count_queries):
     with count_queries() as counter:
         assert client.get("/items").status_code == 200
     assert counter.count <= 8
+
+
+def test_every_guide_and_its_history_render_for_the_demo_data(client, demo_items):
+    for version in demo_items:
+        code = version.item.code
+        guide = client.get(f"/items/{code}")
+        assert guide.status_code == 200, code
+        assert version.name in guide.get_data(as_text=True)
+        assert client.get(f"/items/{code}/versions").status_code == 200

@@ -69,3 +69,12 @@ def test_registration_points_list_every_point_with_address_hours_and_phone(clien
     html = client.get("/registration-points").get_data(as_text=True)
     for fields in expected:
         assert all(value in html for value in fields)
+
+
+def test_every_unit_page_renders_for_the_demo_data(client, app):
+    with app.app_context():
+        units = db.session.execute(sa.select(Unit.code, Unit.name)).all()
+    assert len(units) > 40
+    for code, name in units:
+        response = client.get(f"/units/{code}")
+        assert response.status_code == 200 and name in response.get_data(as_text=True), code
