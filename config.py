@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import secrets
 from pathlib import Path
@@ -31,6 +33,28 @@ def local_secret(name: str) -> str:
     return path.read_text().strip()
 
 
+def _key_ring_secret() -> str:
+    """The development key ring for identity numbers: one AES-256 key kept in instance/."""
+    path = INSTANCE_DIR / "identity_keys"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+        path.write_text(f"k1:{key}")
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def _random_key() -> str:
+    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name)
+    if not value:
+        raise RuntimeError(f"{name} must be set in the environment")
+    return value
+
+
 def _split(raw: str | None) -> list[str]:
     return [part for part in (raw or "").replace(",", " ").split() if part]
 
@@ -48,6 +72,16 @@ class Config:
     # Origins allowed to embed the hall in a frame (the provincial mobile hall).
     EMBED_ALLOWED_ORIGINS = _split(os.environ.get("EMBED_ALLOWED_ORIGINS"))
     EMBED_MARKER_HEADER = os.environ.get("EMBED_MARKER_HEADER", "X-Gd-Embed")
+    SESSION_COOKIE_SAMESITE = os.environ.get("SESSION_COOKIE_SAMESITE", "Lax")
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+    SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", "15"))
+    SESSION_ABSOLUTE_HOURS = int(os.environ.get("SESSION_ABSOLUTE_HOURS", "8"))
+    # The province's unified identity platform (identity.md); discovery does the rest.
+    OIDC_ISSUER = os.environ.get("OIDC_ISSUER", "")
+    OIDC_CLIENT_ID = os.environ.get("OIDC_CLIENT_ID", "")
+    OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
+    OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile phone gd_identity")
+    OIDC_CLAIMS_MAP: ClassVar[dict] = json.loads(os.environ.get("OIDC_CLAIMS_MAP") or "{}")
     SEARCH_MAX_LENGTH = 100
     ITEMS_PER_PAGE = 20
 
@@ -57,10 +91,15 @@ class ProductionConfig(Config):
 
     @property
     def SECRET_KEY(self) -> str:  # noqa: N802 - Flask reads upper-case attributes
-        key = os.environ.get("SECRET_KEY")
-        if not key:
-            raise RuntimeError("SECRET_KEY must be set in the environment")
-        return key
+        return _required("SECRET_KEY")
+
+    @property
+    def IDENTITY_KEYS(self) -> str:  # noqa: N802
+        return _required("IDENTITY_KEYS")
+
+    @property
+    def IDENTITY_HASH_KEY(self) -> str:  # noqa: N802
+        return _required("IDENTITY_HASH_KEY")
 
 
 class DevelopmentConfig(Config):
@@ -72,12 +111,22 @@ class DevelopmentConfig(Config):
     def SECRET_KEY(self) -> str:  # noqa: N802
         return os.environ.get("SECRET_KEY") or local_secret("secret_key")
 
+    @property
+    def IDENTITY_KEYS(self) -> str:  # noqa: N802
+        return os.environ.get("IDENTITY_KEYS") or _key_ring_secret()
+
+    @property
+    def IDENTITY_HASH_KEY(self) -> str:  # noqa: N802
+        return os.environ.get("IDENTITY_HASH_KEY") or local_secret("identity_hash_key")
+
 
 class TestingConfig(Config):
     """The test suite; the database URL is given by the fixtures."""
 
     TESTING = True
     SECRET_KEY = secrets.token_urlsafe(32)
+    IDENTITY_KEYS = f"t1:{_random_key()}"
+    IDENTITY_HASH_KEY = _random_key()
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
 

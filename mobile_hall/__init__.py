@@ -37,21 +37,27 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations and CSRF protection to the app."""
     from .extensions import db
+    from .identity.web import init_identity
 
     init_database(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     csrf.init_app(app)
+    init_identity(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
     from .catalog.views import blueprint as catalog
     from .common.views import blueprint as common
+    from .identity.staff_views import blueprint as staff
+    from .identity.views import blueprint as identity
     from .organisations.views import blueprint as organisations
 
     app.register_blueprint(catalog)
     app.register_blueprint(organisations)
     app.register_blueprint(common)
+    app.register_blueprint(identity)
+    app.register_blueprint(staff)
 
 
 def register_web(app: Flask) -> None:

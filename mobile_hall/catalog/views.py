@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, render_template, request
+from flask_login import current_user
 
+from ..identity.services import meets_real_name_level
 from ..organisations.constants import UnitLevel
 from ..organisations.services import list_units
 from . import services
@@ -64,6 +66,8 @@ def _guide(code: str, number: int | None):
     return render_template(
         "catalog/guide.html",
         item=version,
+        level_short=current_user.is_authenticated
+        and not meets_real_name_level(current_user, version.min_real_name_level),
         units_by_level=services.units_by_level(version),
         stages=ALL_STAGES,
         is_history=number is not None,

@@ -9,6 +9,7 @@ from ..catalog.constants import (
     ResultType,
     Stage,
 )
+from ..identity.constants import StaffRoleKind
 from ..organisations.constants import UnitLevel
 
 ITEM_KIND = {
@@ -58,3 +59,17 @@ REAL_NAME_LEVEL = {
     3: "三级（人脸或银行卡核验）",
     4: "四级（注册点现场核验）",
 }
+STAFF_ROLE = {
+    StaffRoleKind.WINDOW_CLERK: "窗口受理",
+    StaffRoleKind.REVIEWER: "审查",
+    StaffRoleKind.APPROVER: "决定",
+    StaffRoleKind.UNIT_ADMIN: "单位管理员",
+    StaffRoleKind.DISTRICT_OFFICE: "区网厅办",
+}
+SIGN_IN_REFUSAL = {
+    "claim_invalid": "您在统一身份认证平台的实名信息不完整或未通过校验，暂时无法登录网厅。"
+    "请携带身份证到实名账户注册办理点核实。",
+    "provider_error": "统一身份认证平台未能完成登录，请稍后再试。",
+    "discovery_failed": "暂时无法连接统一身份认证平台，请稍后再试。",
+}
+SIGN_IN_REFUSAL_DEFAULT = "登录未完成：安全校验未通过。请返回首页重新登录。"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..catalog.services import ImportReport, import_catalog, upsert_themes
 from ..extensions import db
+from ..identity.services import upsert_staff_roles
 from ..licenses.services import upsert_license_types
 from ..organisations.services import upsert_units
 from .schema import ReferenceDocument
@@ -22,6 +23,9 @@ def load_reference_data() -> None:
         db.session.flush()
         upsert_themes(document.themes)
         upsert_license_types(document.license_types)
+        db.session.flush()
+        staff = json.loads((DATA_DIR / "staff.json").read_text(encoding="utf-8"))
+        upsert_staff_roles(staff["staff"])
         db.session.commit()
     except BaseException:
         db.session.rollback()

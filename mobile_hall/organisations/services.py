@@ -12,6 +12,7 @@ from .schema import UnitRecord
 
 __all__ = [
     "UnitNotFound",
+    "all_units",
     "get_unit",
     "list_units",
     "registration_points",
@@ -30,6 +31,11 @@ def list_units(level: UnitLevel, with_children: bool = False) -> list[Unit]:
     if with_children:
         query = query.options(selectinload(Unit.children))
     return list(db.session.scalars(query))
+
+
+def all_units() -> list[Unit]:
+    """Every unit of the district in display order."""
+    return list(db.session.scalars(sa.select(Unit).order_by(Unit.position)))
 
 
 def get_unit(code: str) -> Unit:

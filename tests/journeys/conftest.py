@@ -7,8 +7,6 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.servers import serve_wsgi
-
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -22,10 +20,9 @@ PHONE = {"width": 375, "height": 667}
 
 
 @pytest.fixture(scope="session")
-def hall_url(app) -> Iterator[str]:
+def hall_url(app, hall_server) -> str:
     """The hall (session database with the demo data) served on a loopback port."""
-    with serve_wsgi(app) as url:
-        yield url
+    return hall_server.url
 
 
 @pytest.fixture(scope="session")

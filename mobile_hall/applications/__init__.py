@@ -1,0 +1,1 @@
+"""Applications (办件): submitted by citizens and enterprises, handled in the workbench."""

@@ -1,0 +1,40 @@
+"""Identity numbers at rest: encrypted with the hall's key ring, looked up by keyed hash."""
+
+from __future__ import annotations
+
+import base64
+
+from flask import Flask, current_app
+
+from ..common.crypto import FieldCipher, keyed_hash, parse_key_ring
+from .identifiers import normalise_id_number
+
+ID_NUMBER_CONTEXT = "identity.id_number"
+
+
+def init_protection(app: Flask) -> None:
+    """Build the cipher and the hash key from `IDENTITY_KEYS` and `IDENTITY_HASH_KEY`."""
+    keys, current = parse_key_ring(app.config["IDENTITY_KEYS"])
+    app.extensions["identity_cipher"] = FieldCipher(keys, current)
+    raw = app.config["IDENTITY_HASH_KEY"]
+    app.extensions["identity_hash_key"] = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+
+
+def encrypt_id_number(id_number: str) -> str:
+    """The ID number encrypted for its column (bound to that column by associated data)."""
+    cipher: FieldCipher = current_app.extensions["identity_cipher"]
+    return cipher.encrypt(normalise_id_number(id_number), ID_NUMBER_CONTEXT)
+
+
+def decrypt_id_number(token: str) -> str:
+    """The ID number back in clear, for the rare rule that needs it (never for display).
+
+    :raises DecryptionError: if the token was altered or its key is gone.
+    """
+    cipher: FieldCipher = current_app.extensions["identity_cipher"]
+    return cipher.decrypt(token, ID_NUMBER_CONTEXT)
+
+
+def id_number_hash(id_number: str) -> str:
+    """The keyed hash that finds an account or a staff role by ID number."""
+    return keyed_hash(normalise_id_number(id_number), current_app.extensions["identity_hash_key"])

@@ -1,0 +1,162 @@
+"""Server-side sessions: the cookie carries a random token, the database the session itself.
+
+Each request with a cookie costs one indexed look-up (the row, with its account joined).
+Signing in rotates the token; signing out, idle timeout, absolute lifetime and back-channel
+logout delete the row, so a replayed old cookie finds nothing and is anonymous.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import Flask, Request, Response
+from flask.sessions import SessionInterface, SessionMixin
+from werkzeug.datastructures import CallbackDict
+
+from ..clock import as_local, now
+from ..extensions import db
+from .models import Account, WebSession
+
+# Refreshing `last_seen_at` on every request would turn every page view into a write.
+TOUCH_INTERVAL = timedelta(seconds=60)
+
+
+def token_digest(token: str) -> str:
+    """The stored id of a session token (the token itself never reaches the database)."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    """The session of one request; `record` is its row, None until something is stored."""
+
+    def __init__(self, record: WebSession | None = None, token: str | None = None) -> None:
+        def on_update(_self: CallbackDict) -> None:
+            self.modified = True
+
+        super().__init__(dict(record.data) if record else {}, on_update)
+        self.record = record
+        self.token = token
+        self.modified = False
+        self.new = record is None
+        self.destroyed = False
+        self._rotate = False
+        self.binding: dict[str, Any] | None = None
+
+    @property
+    def account(self) -> Account | None:
+        """The signed-in account, or None."""
+        return self.record.account if self.record is not None else None
+
+    def sign_in(
+        self,
+        account: Account,
+        *,
+        is_staff: bool,
+        provider_session_id: str | None,
+        id_token: str | None,
+    ) -> None:
+        """Bind the session to `account` under a new token (the old one stops working)."""
+        self._rotate = True
+        self.modified = True
+        self.binding = {
+            "account": account,
+            "is_staff": is_staff,
+            "provider_session_id": provider_session_id,
+            "id_token": id_token,
+        }
+
+    def destroy(self) -> None:
+        """Delete the session: the row goes and the cookie is cleared."""
+        self.destroyed = True
+        self.clear()
+
+    @property
+    def rotating(self) -> bool:
+        """Whether the token is replaced when the response is sent."""
+        return self._rotate
+
+
+class DatabaseSessionInterface(SessionInterface):
+    """Flask's session, stored in `web_session` rows."""
+
+    session_class = ServerSession
+
+    def _limits(self, app: Flask, is_staff: bool) -> tuple[timedelta, timedelta]:
+        idle_key = "SESSION_IDLE_MINUTES_STAFF" if is_staff else "SESSION_IDLE_MINUTES"
+        return (
+            timedelta(minutes=app.config[idle_key]),
+            timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"]),
+        )
+
+    def _is_alive(self, app: Flask, record: WebSession, moment: datetime) -> bool:
+        idle, _ = self._limits(app, record.is_staff)
+        return (
+            moment < as_local(record.expires_at) and moment < as_local(record.last_seen_at) + idle
+        )
+
+    def open_session(self, app: Flask, request: Request) -> ServerSession:
+        """Find the session the cookie names; expired or unknown ones start empty."""
+        token = request.cookies.get(self.get_cookie_name(app))
+        if not token or len(token) > 100:
+            return ServerSession()
+        record = db.session.get(WebSession, token_digest(token))
+        if record is None:
+            return ServerSession()
+        if not self._is_alive(app, record, now()):
+            db.session.delete(record)
+            db.session.commit()
+            return ServerSession()
+        return ServerSession(record, token)
+
+    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
+        """Write what changed, rotate or delete the row, and set or clear the cookie."""
+        cookie = self.get_cookie_name(app)
+        options = {
+            "domain": self.get_cookie_domain(app),
+            "path": self.get_cookie_path(app),
+            "secure": self.get_cookie_secure(app),
+            "httponly": self.get_cookie_httponly(app),
+            "samesite": self.get_cookie_samesite(app),
+        }
+        if session.destroyed:
+            if session.record is not None:
+                db.session.delete(session.record)
+                db.session.commit()
+            response.delete_cookie(cookie, **options)
+            return
+        moment = now()
+        if session.rotating and session.record is not None:
+            db.session.delete(session.record)
+            session.record, session.token = None, None
+        if session.record is None and session.binding is None and not dict(session):
+            return  # nothing worth a row: anonymous visitors stay cookie-free
+        if session.record is None:
+            session.token = secrets.token_urlsafe(32)
+            session.record = WebSession(
+                id=token_digest(session.token),
+                data={},
+                created_at=moment,
+                last_seen_at=moment,
+                expires_at=moment + self._limits(app, False)[1],
+            )
+            db.session.add(session.record)
+            new_cookie = True
+        else:
+            new_cookie = False
+        record = session.record
+        if session.binding is not None:
+            for name, value in session.binding.items():
+                setattr(record, name, value)
+            session.binding = None
+        touch_due = moment - as_local(record.last_seen_at) >= TOUCH_INTERVAL
+        if not (session.modified or new_cookie or touch_due):
+            return
+        record.data = dict(session)
+        record.last_seen_at = moment
+        db.session.commit()
+        if new_cookie:
+            response.set_cookie(cookie, session.token, **options)
+        response.vary.add("Cookie")

@@ -1,0 +1,99 @@
+"""Sign-in and sign-out through the province's unified identity platform."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user
+
+from ..common.web import is_local_path
+from ..extensions import csrf
+from . import oidc, services
+from .forms import EmptyForm
+from .models import Account
+
+blueprint = Blueprint("identity", __name__)
+
+
+def _landing(account: Account) -> str:
+    if account.is_legal_person:
+        return url_for("catalog.item_list", audience="enterprise")
+    return url_for("catalog.home")
+
+
+def _refused(reason: str):
+    return render_template("identity/refused.html", reason=reason), 400
+
+
+@blueprint.get("/auth/login")
+def login():
+    """Send the person to the platform; embedded pages first try a silent sign-in."""
+    if not oidc.is_configured():
+        abort(503)
+    target = request.args.get("next")
+    session["login_next"] = target if is_local_path(target) else None
+    silent = g.embed and request.args.get("interactive") != "1"
+    try:
+        return oidc.start(url_for("identity.callback", _external=True), silent=silent)
+    except services.SignInRefused as refused:
+        services.record_refusal(refused.reason, refused.detail)
+        return _refused(refused.reason)
+
+
+@blueprint.get("/auth/callback")
+def callback():
+    """The platform's answer: sign the person in, or say plainly why not."""
+    target = session.pop("login_next", None)
+    try:
+        account, verified, id_token = services.complete_sign_in(request.args.to_dict())
+    except services.SilentSignInFailed:
+        return redirect(url_for("identity.login", next=target, interactive=1), 303)
+    except services.SignInRefused as refused:
+        return _refused(refused.reason)
+    session.sign_in(
+        account,
+        is_staff=services.is_staff(account),
+        provider_session_id=verified.provider_session_id,
+        id_token=id_token,
+    )
+    return redirect(target or _landing(account), 303)
+
+
+@blueprint.route("/auth/logout", methods=["GET", "POST"])
+def logout():
+    """Ask, then sign out here and at the platform (RP-initiated logout when offered)."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("catalog.home"), 303)
+    form = EmptyForm()
+    if not form.validate_on_submit():
+        return render_template("identity/logout.html", form=form)
+    id_token = session.record.id_token if session.record is not None else None
+    services.record_sign_out(current_user._get_current_object())
+    session.destroy()
+    home = url_for("catalog.home", _external=True)
+    return redirect(oidc.end_session_url(id_token, home) or home, 303)
+
+
+@blueprint.post("/auth/backchannel-logout")
+@csrf.exempt  # a server-to-server call authenticated by the signed logout token itself
+def backchannel_logout():
+    """The platform signs a person out everywhere: end the matching sessions."""
+    try:
+        services.accept_logout_token(request.form.get("logout_token", ""))
+    except services.SignInRefused as refused:
+        services.record_refusal(refused.reason, refused.detail)
+        response = jsonify(error="invalid_request", error_description=refused.reason)
+        response.status_code = 400
+    else:
+        response = jsonify()
+    response.headers["Cache-Control"] = "no-store"
+    return response

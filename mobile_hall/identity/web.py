@@ -1,0 +1,37 @@
+"""Wiring identity into the app: server-side sessions, Flask-Login, the OIDC client, 403s."""
+
+from __future__ import annotations
+
+from flask import Flask, redirect, render_template, request, session, url_for
+
+from ..common.errors import NotAuthorized
+from ..extensions import login_manager
+from .models import Account
+from .oidc import init_oidc
+from .protection import init_protection
+from .sessions import DatabaseSessionInterface, ServerSession
+
+
+def _current_account(_request) -> Account | None:
+    return session.account if isinstance(session, ServerSession) else None
+
+
+def _ask_to_sign_in():
+    # Only local paths travel in `next`; the login view checks again.
+    return redirect(url_for("identity.login", next=request.full_path.rstrip("?")), 303)
+
+
+def _forbidden(_error: NotAuthorized):
+    return render_template("errors/error.html", code=403, title="没有权限"), 403
+
+
+def init_identity(app: Flask) -> None:
+    """Install the session store, the current-user loader and the platform client."""
+    app.session_interface = DatabaseSessionInterface()
+    login_manager.init_app(app)
+    login_manager.session_protection = None  # sessions are server-side and rotate at sign-in
+    login_manager.request_loader(_current_account)
+    login_manager.unauthorized_handler(_ask_to_sign_in)
+    app.register_error_handler(NotAuthorized, _forbidden)
+    init_protection(app)
+    init_oidc(app)

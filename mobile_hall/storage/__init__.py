@@ -1,0 +1,1 @@
+"""Where uploaded materials are kept: content-checked, size-limited, behind a storage protocol."""
