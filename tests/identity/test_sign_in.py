@@ -31,7 +31,11 @@ def _home(browser) -> str:
         ("citizen-l1", "李秀英", "/"),
         ("enterprise", "刘建华", "/items?audience=enterprise"),
         ("agent", "陈丽娟", "/items?audience=enterprise"),
+        ("senior", "黄桂芳", "/"),
         ("clerk", "王志强", "/"),
+        ("reviewer", "何淑珍", "/"),
+        ("town-clerk", "邓伟", "/"),
+        ("office", "钟国平", "/"),
     ],
 )
 def test_each_account_type_signs_in_and_lands_where_it_belongs(
