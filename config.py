@@ -82,6 +82,14 @@ class Config:
     OIDC_CLIENT_SECRET = os.environ.get("OIDC_CLIENT_SECRET", "")
     OIDC_SCOPES = os.environ.get("OIDC_SCOPES", "openid profile phone gd_identity")
     OIDC_CLAIMS_MAP: ClassVar[dict] = json.loads(os.environ.get("OIDC_CLAIMS_MAP") or "{}")
+    # Uploads: each file at most UPLOAD_MAX_BYTES; a request may carry a few (MAX_CONTENT_LENGTH).
+    UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or str(INSTANCE_DIR / "uploads")
+    UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(40 * 1024 * 1024)))
+    SMS_SENDER = os.environ.get("SMS_SENDER", "log")
+    # Flask-Limiter: memory for one process; production points it at Redis.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    PROGRESS_LOOKUP_LIMIT = os.environ.get("PROGRESS_LOOKUP_LIMIT", "10 per minute")
     SEARCH_MAX_LENGTH = 100
     ITEMS_PER_PAGE = 20
 

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 
 from .database import init_database
-from .extensions import csrf, migrate
+from .extensions import csrf, limiter, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -34,30 +34,51 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     return app
 
 
+MODEL_MODULES = (
+    "audit",
+    "organisations",
+    "licenses",
+    "catalog",
+    "identity",
+    "applications",
+)
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the database, migrations and CSRF protection to the app."""
+    import importlib
+
     from .extensions import db
+
+    # Every table must be in the metadata before Alembic or a query looks at it.
+    for name in MODEL_MODULES:
+        importlib.import_module(f"{__name__}.{name}.models")
     from .identity.web import init_identity
 
     init_database(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     csrf.init_app(app)
+    limiter.init_app(app)
     init_identity(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
+    from .applications.views import blueprint as applications
     from .catalog.views import blueprint as catalog
     from .common.views import blueprint as common
     from .identity.staff_views import blueprint as staff
     from .identity.views import blueprint as identity
     from .organisations.views import blueprint as organisations
+    from .workbench.views import blueprint as workbench
 
     app.register_blueprint(catalog)
     app.register_blueprint(organisations)
     app.register_blueprint(common)
     app.register_blueprint(identity)
     app.register_blueprint(staff)
+    app.register_blueprint(applications)
+    app.register_blueprint(workbench)
 
 
 def register_web(app: Flask) -> None:

@@ -1,5 +1,7 @@
 """Extensions, created unbound here and bound to the app in `create_app`."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -27,3 +29,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Limits apply only where a view asks (default_limits stays empty); storage from config.
+limiter = Limiter(key_func=get_remote_address)

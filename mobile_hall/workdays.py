@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
+from functools import cache
 from itertools import count
 
 import chinese_calendar
@@ -39,14 +40,26 @@ class CalendarNotCovered(Exception):
 def is_working_day(day: date) -> bool:
     """Whether ``day`` is a working day in mainland China (make-up weekend days included).
 
-    :raises CalendarNotCovered: if the calendar for ``day``'s year is not known.
+    The year after the last one the calendar knows is estimated (Monday to Friday), because the
+    State Council publishes each year's holidays only weeks before it starts and time limits
+    reach into it; `is_estimated` tells such days apart.
+
+    :raises CalendarNotCovered: for a year further ahead, or before the calendar begins.
     """
     try:
         return chinese_calendar.is_workday(day)
     except NotImplementedError as error:
+        if is_estimated(day):
+            return day.weekday() < 5
         raise CalendarNotCovered(day) from error
 
 
+def is_estimated(day: date) -> bool:
+    """Whether ``day`` falls in the year after the known calendar (weekdays-only estimate)."""
+    return day.year == covered_years().stop
+
+
+@cache
 def covered_years() -> range:
     """The years with a known official calendar: upgrade ``chinesecalendar`` before they end."""
     known = chinese_calendar.holidays

@@ -9,6 +9,7 @@ from mobile_hall.workdays import (
     add_working_days,
     covered_years,
     due_date_with_pauses,
+    is_estimated,
     is_working_day,
     working_days_between,
     working_days_left,
@@ -197,3 +198,13 @@ def test_counting_into_a_year_without_a_calendar_is_refused():
 def test_the_calendar_covers_the_years_the_hall_works_in():
     assert {2024, 2025, 2026} <= set(covered_years())
     assert 2100 not in covered_years()
+
+
+def test_the_year_after_the_calendar_is_estimated_as_weekdays():
+    next_year = covered_years().stop
+    monday = date(next_year, 3, 1)
+    while monday.weekday() != 0:
+        monday += timedelta(days=1)
+    assert is_estimated(monday) and not is_estimated(date(next_year - 1, 6, 1))
+    assert is_working_day(monday) and not is_working_day(monday + timedelta(days=5))
+    assert add_working_days(monday, 5) == monday + timedelta(days=7)

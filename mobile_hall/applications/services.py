@@ -1,0 +1,520 @@
+"""Applications' public API for applicants: start, fill, attach, submit, follow, rate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, BinaryIO
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..catalog.constants import Stage as ItemStage
+from ..catalog.models import ItemVersion, ServiceItem
+from ..clock import now
+from ..common.errors import NotAuthorized
+from ..extensions import db
+from ..identity.constants import UserType
+from ..identity.models import Account
+from ..identity.services import meets_real_name_level
+from ..storage.files import LocalFileStorage, StoredFile, UploadRejected
+from .constants import ActorType, ApplicationStatus, Channel, MaterialSource, Stage
+from .lifecycle import (
+    ClockView,
+    IllegalTransition,
+    allowed_actions,
+    apply_transition,
+    clock_of,
+    notify,
+    refresh_due_date,
+    write_record,
+)
+from .models import (
+    Application,
+    ApplicationMaterial,
+    DailyCounter,
+    Message,
+    ProcessRecord,
+    Rating,
+)
+from .numbering import format_application_number, normalise_application_number
+
+__all__ = [
+    "ApplicationNotFound",
+    "ClockView",
+    "IllegalTransition",
+    "LevelTooLow",
+    "NotAuthorized",
+    "NotOnline",
+    "ProgressView",
+    "UploadRejected",
+    "allowed_actions",
+    "attach_upload",
+    "clock_of",
+    "commit_to_tolerance",
+    "get_own_application",
+    "list_own_applications",
+    "look_up_progress",
+    "messages_of",
+    "open_file",
+    "rate",
+    "reapply",
+    "remove_material",
+    "save_answers",
+    "start_application",
+    "submit",
+    "submit_supplement",
+    "withdraw",
+]
+
+
+class ApplicationNotFound(Exception):
+    """No application with that id that this person may see (shown as 404)."""
+
+
+class LevelTooLow(Exception):
+    """The person's real-name level is below the item's lowest accepted level."""
+
+    def __init__(self, required: int) -> None:
+        super().__init__(f"real-name level {required} required")
+        self.required = required
+
+
+class NotOnline(Exception):
+    """The item cannot be applied for online (counter only)."""
+
+
+def storage() -> LocalFileStorage:
+    """The upload store (a shared volume in production, behind the same interface)."""
+    store = current_app.extensions.get("upload_storage")
+    if store is None:
+        store = LocalFileStorage(current_app.config["UPLOAD_ROOT"])
+        current_app.extensions["upload_storage"] = store
+    return store
+
+
+def _channel() -> Channel:
+    return Channel.MOBILE
+
+
+def _current_version(code: str) -> ItemVersion:
+    version = db.session.scalar(
+        sa.select(ItemVersion)
+        .join(ServiceItem, ServiceItem.current_version_id == ItemVersion.id)
+        .where(ServiceItem.code == code)
+        .options(selectinload(ItemVersion.units), selectinload(ItemVersion.materials))
+    )
+    if version is None:
+        raise ApplicationNotFound(code)
+    return version
+
+
+def check_can_apply(account: Account, version: ItemVersion) -> None:
+    """Refuse an applicant who cannot apply online for this version.
+
+    :raises NotOnline: the item has no online application.
+    :raises LevelTooLow: the person's real-name level is too low (checked again at submit).
+    """
+    if ItemStage.APPLY not in version.online_stages:
+        raise NotOnline(version.item.code)
+    if not meets_real_name_level(account, version.min_real_name_level):
+        raise LevelTooLow(version.min_real_name_level)
+
+
+def item_for_application(code: str) -> ItemVersion:
+    """The current version of the item someone wants to apply for.
+
+    :raises ApplicationNotFound: for an unknown code.
+    """
+    return _current_version(code)
+
+
+def start_application(account: Account, code: str, unit_code: str | None = None) -> Application:
+    """Open a draft for the item, or return the person's open draft for it (no duplicates).
+
+    :raises ApplicationNotFound: unknown item or a unit that does not implement it.
+    :raises NotOnline, LevelTooLow: see `check_can_apply`.
+    """
+    version = _current_version(code)
+    check_can_apply(account, version)
+    existing = db.session.scalar(
+        sa.select(Application).where(
+            Application.account_id == account.id,
+            Application.item_id == version.item_id,
+            Application.status == ApplicationStatus.DRAFT,
+        )
+    )
+    if existing is not None:
+        return existing
+    units = {unit.code: unit for unit in version.units}
+    unit = units.get(unit_code) if unit_code else (version.units[0] if len(units) == 1 else None)
+    if unit is None:
+        raise ApplicationNotFound(unit_code or "")
+    moment = now()
+    application = Application(
+        item_id=version.item_id,
+        version=version,
+        unit=unit,
+        account=account,
+        enterprise_id=account.enterprise_id,
+        applicant_type=account.user_type,
+        applicant_name=account.enterprise.name if account.enterprise else account.name,
+        applicant_id_masked=account.id_number_masked,
+        applicant_id_hash=account.id_number_hash,
+        applicant_phone=account.phone,
+        channel=_channel(),
+        status=ApplicationStatus.DRAFT,
+        answers={},
+        created_at=moment,
+        updated_at=moment,
+    )
+    db.session.add(application)
+    db.session.commit()
+    return application
+
+
+def _visible_to(account: Account) -> sa.ColumnElement[bool]:
+    own = Application.account_id == account.id
+    if account.user_type == UserType.LEGAL_PERSON and account.enterprise_id is not None:
+        return sa.or_(own, Application.enterprise_id == account.enterprise_id)
+    return own
+
+
+def get_own_application(account: Account, application_id: int) -> Application:
+    """An application the person may see: their own, or their enterprise's.
+
+    :raises ApplicationNotFound: for any other id (shown as 404, never 403).
+    """
+    application = db.session.scalar(
+        sa.select(Application).where(Application.id == application_id, _visible_to(account))
+    )
+    if application is None:
+        raise ApplicationNotFound(application_id)
+    return application
+
+
+def list_own_applications(account: Account) -> list[Application]:
+    """The person's (and their enterprise's) applications, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Application)
+            .where(_visible_to(account), Application.status != ApplicationStatus.WITHDRAWN)
+            .order_by(Application.updated_at.desc())
+        )
+    )
+
+
+def _require_status(application: Application, *statuses: ApplicationStatus) -> None:
+    if application.status not in statuses:
+        raise IllegalTransition("edit", application.status)
+
+
+def save_answers(account: Account, application: Application, answers: dict[str, Any]) -> None:
+    """Keep the answers of one form page in the draft (already validated by its form).
+
+    :raises IllegalTransition: once the application is submitted.
+    """
+    _require_status(application, ApplicationStatus.DRAFT)
+    names = {field["name"] for field in application.version.form_fields}
+    application.answers = {
+        **application.answers,
+        **{k: v for k, v in answers.items() if k in names},
+    }
+    application.updated_at = now()
+    db.session.commit()
+
+
+def _editable_for_materials(application: Application) -> None:
+    _require_status(
+        application,
+        ApplicationStatus.DRAFT,
+        ApplicationStatus.SUPPLEMENT_PENDING,
+        ApplicationStatus.ACCEPTED,
+    )
+
+
+def attach_upload(
+    account: Account, application: Application, position: int, stream: BinaryIO, filename: str
+) -> ApplicationMaterial:
+    """Store an uploaded photo or PDF as material `position`, checked by content and size.
+
+    :raises UploadRejected: empty, too large, or not a JPEG/PNG/PDF; nothing is kept.
+    :raises IllegalTransition: when materials can no longer change.
+    :raises ApplicationNotFound: for a position the item does not have.
+    """
+    _editable_for_materials(application)
+    if not 0 <= position < len(application.version.materials):
+        raise ApplicationNotFound(position)
+    stored: StoredFile = storage().save(stream, max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+    material = ApplicationMaterial(
+        position=position,
+        source=MaterialSource.UPLOAD,
+        file_key=stored.key,
+        content_type=stored.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        filename=(filename or "")[-100:],
+        added_at=now(),
+    )
+    application.materials.append(material)
+    application.updated_at = now()
+    db.session.commit()
+    return material
+
+
+def remove_material(account: Account, application: Application, material_id: int) -> None:
+    """Take back a material added to a draft or a pending supplement.
+
+    :raises ApplicationNotFound: for a material of another application.
+    """
+    _editable_for_materials(application)
+    material = next((m for m in application.materials if m.id == material_id), None)
+    if material is None or material.replaced_at is not None:
+        raise ApplicationNotFound(material_id)
+    material.replaced_at = now()
+    db.session.commit()
+
+
+def current_materials(application: Application) -> dict[int, list[ApplicationMaterial]]:
+    """The materials in force, by checklist position."""
+    grouped: dict[int, list[ApplicationMaterial]] = {}
+    for material in application.materials:
+        if material.replaced_at is None:
+            grouped.setdefault(material.position, []).append(material)
+    return grouped
+
+
+def missing_required(application: Application) -> list[str]:
+    """Names of required materials with nothing attached."""
+    present = current_materials(application)
+    return [
+        m.name for m in application.version.materials if m.required and m.position not in present
+    ]
+
+
+def _next_number(day: date) -> str:
+    for _attempt in range(5):
+        counter = db.session.get(DailyCounter, day, with_for_update=True)
+        if counter is None:
+            try:
+                with db.session.begin_nested():
+                    db.session.add(DailyCounter(day=day, value=1))
+                return format_application_number(day, 1)
+            except IntegrityError:
+                continue
+        counter.value += 1
+        return format_application_number(day, counter.value)
+    raise RuntimeError("could not allocate an application number")
+
+
+def submit(account: Account, application: Application, declaration: bool) -> Application:
+    """Submit a complete draft; submitting again returns the same application (idempotent).
+
+    :raises LevelTooLow: the person's level is below the item's (checked again here).
+    :raises IllegalTransition: from a state other than draft (and not already submitted).
+    :raises ValueError: ``declaration`` or ``materials`` when the declaration is not accepted or a
+        required material is missing.
+    """
+    if application.status is not ApplicationStatus.DRAFT and application.number:
+        return application  # a double tap, a back button, a retried request
+    check_can_apply(account, application.version)
+    if not declaration:
+        raise ValueError("declaration")
+    if missing_required(application):
+        raise ValueError("materials")
+    moment = now()
+    application.number = _next_number(moment.date())
+    application.submitted_at = moment
+    apply_transition(application, "submit", ActorType.APPLICANT, application.channel)
+    notify(
+        application,
+        "申请已提交",
+        f"您的{application.version.name}申请（{application.number}）已提交，等待受理。",
+    )
+    db.session.commit()
+    return application
+
+
+def withdraw(account: Account, application: Application) -> None:
+    """Withdraw an application not yet accepted; a draft is simply discarded.
+
+    :raises IllegalTransition: once accepted.
+    """
+    if application.status is ApplicationStatus.DRAFT:
+        application.status = ApplicationStatus.WITHDRAWN
+        db.session.commit()
+        return
+    apply_transition(application, "withdraw", ActorType.APPLICANT, application.channel)
+    db.session.commit()
+
+
+def submit_supplement(account: Account, application: Application) -> None:
+    """Hand in what the supplement request asked for; the clock runs again.
+
+    :raises IllegalTransition: when no supplement is pending.
+    :raises ValueError: ``materials`` when a requested material still has nothing attached.
+    """
+    pending = next((s for s in application.supplements if s.answered_on is None), None)
+    if application.status is not ApplicationStatus.SUPPLEMENT_PENDING or pending is None:
+        raise IllegalTransition("supplement_submit", application.status)
+    present = current_materials(application)
+    asked = [
+        item["position"] for item in pending.requested_items if item.get("position") is not None
+    ]
+    fresh = {
+        m.position
+        for m in application.materials
+        if m.replaced_at is None and m.added_at >= pending.requested_at
+    }
+    if any(position not in present or position not in fresh for position in asked):
+        raise ValueError("materials")
+    pending.answered_on = now().date()
+    apply_transition(application, "supplement_submit", ActorType.APPLICANT, application.channel)
+    refresh_due_date(application, now().date())
+    db.session.commit()
+
+
+def commit_to_tolerance(account: Account, application: Application) -> None:
+    """Sign the commitment to hand in the missing minor materials by the deadline (容缺承诺).
+
+    :raises IllegalTransition: when there is nothing to commit to.
+    """
+    tolerance = application.tolerance
+    if tolerance is None or tolerance.committed_at is not None:
+        raise IllegalTransition("commit", application.status)
+    tolerance.committed_at = now()
+    db.session.commit()
+
+
+def fulfil_tolerance_if_complete(application: Application) -> None:
+    """Mark the commitment fulfilled once every missing material is attached. Caller commits."""
+    tolerance = application.tolerance
+    if tolerance is None or tolerance.fulfilled_at is not None:
+        return
+    present = current_materials(application)
+    if all(position in present for position in tolerance.missing_positions):
+        tolerance.fulfilled_at = now()
+
+
+def rate(account: Account, application: Application, score: int, comment: str) -> Rating:
+    """Rate a completed application once (好差评); 1–2 becomes a complaint in the unit's queue.
+
+    :raises IllegalTransition: before completion or when already rated.
+    :raises ValueError: for a score outside 1–5.
+    """
+    if application.status is not ApplicationStatus.COMPLETED or application.rating is not None:
+        raise IllegalTransition("evaluate", application.status)
+    if score not in range(1, 6):
+        raise ValueError("score")
+    rating = Rating(
+        application=application, score=score, comment=comment.strip()[:500], created_at=now()
+    )
+    db.session.add(rating)
+    write_record(
+        application, Stage.EVALUATE, ActorType.APPLICANT, application.channel, result=str(score)
+    )
+    db.session.commit()
+    return rating
+
+
+def reapply(account: Account, application: Application) -> Application:
+    """Start a new draft from a refused or denied application, carrying over what still holds.
+
+    Answers are copied; materials are copied except those the refusal named.
+
+    :raises IllegalTransition: unless the application was refused or denied.
+    :raises NotOnline, LevelTooLow: as for a new application.
+    """
+    if not (application.status is ApplicationStatus.REJECTED or application.decision == "denied"):
+        raise IllegalTransition("reapply", application.status)
+    fresh = start_application(account, application.item.code, application.unit.code)
+    named = set(application.reason_points.get("materials", []))
+    fresh.answers = dict(application.answers)
+    fresh.reapplied_from_id = application.id
+    for material in application.materials:
+        if (
+            material.replaced_at is None
+            and material.position not in named
+            and (material.position < len(fresh.version.materials))
+        ):
+            fresh.materials.append(
+                ApplicationMaterial(
+                    position=material.position,
+                    source=material.source,
+                    file_key=material.file_key,
+                    content_type=material.content_type,
+                    size=material.size,
+                    sha256=material.sha256,
+                    filename=material.filename,
+                    license_reference=material.license_reference,
+                    added_at=now(),
+                )
+            )
+    db.session.commit()
+    return fresh
+
+
+def open_file(
+    account: Account, application: Application, material_id: int
+) -> tuple[BinaryIO, ApplicationMaterial]:
+    """An attached file of an application the caller may already see.
+
+    :raises ApplicationNotFound: for a material of another application or without a file.
+    """
+    material = next((m for m in application.materials if m.id == material_id), None)
+    if material is None or material.file_key is None:
+        raise ApplicationNotFound(material_id)
+    return storage().open(material.file_key), material
+
+
+def messages_of(account: Account) -> list[Message]:
+    """The person's messages, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Message).where(Message.account_id == account.id).order_by(Message.id.desc())
+        )
+    )
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """What an anonymous progress lookup may show: stage and dates, no personal data."""
+
+    number: str
+    item_name: str
+    unit_name: str
+    status: ApplicationStatus
+    submitted_at: Any
+    due_on: date | None
+    completed_at: Any
+    steps: list[tuple[Stage, Any]]
+
+
+def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
+    """Find an application by number and the last four digits of the applicant's phone."""
+    canonical = normalise_application_number(number or "")
+    if canonical is None or len(phone_last4 or "") != 4 or not phone_last4.isdigit():
+        return None
+    application = db.session.scalar(sa.select(Application).where(Application.number == canonical))
+    if application is None or not application.applicant_phone.endswith(phone_last4):
+        return None
+    steps = [
+        (record.stage, record.occurred_at)
+        for record in db.session.scalars(
+            sa.select(ProcessRecord)
+            .where(ProcessRecord.application_id == application.id)
+            .order_by(ProcessRecord.id)
+        )
+    ]
+    return ProgressView(
+        number=application.number or "",
+        item_name=application.version.name,
+        unit_name=application.unit.name,
+        status=application.status,
+        submitted_at=application.submitted_at,
+        due_on=application.due_on,
+        completed_at=application.completed_at,
+        steps=steps,
+    )
