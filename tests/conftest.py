@@ -247,3 +247,17 @@ def count_queries(app: Flask) -> object:
             sa.event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+@pytest.fixture
+def sign_in(client: FlaskClient, identity_provider: str):
+    """Sign a demo account in on `client` (or another test client) through the provider."""
+    from tests.support.browser import Browser
+
+    def act(username: str, on: FlaskClient | None = None) -> FlaskClient:
+        target = on or client
+        response = Browser(target, identity_provider).sign_in(username)
+        assert response.status_code == 303, response.get_data(as_text=True)[:300]
+        return target
+
+    return act
