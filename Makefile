@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HALL_PORT ?= 8000
 IDP_PORT ?= 8001
+# The demo's accounts belong to the development identity provider's issuer.
+DEV_IDENTITY := OIDC_ISSUER=http://127.0.0.1:$(IDP_PORT) OIDC_CLIENT_ID=mobile-hall
 
 .PHONY: install run serve test lint bench clean
 
@@ -20,7 +22,7 @@ install: $(VENV)/.installed
 ## run: migrate, load the demo data, serve the hall on :8000 and the dev identity provider on :8001
 run: install
 	$(FLASK) db upgrade
-	$(FLASK) demo load
+	$(DEV_IDENTITY) $(FLASK) demo load
 	$(MAKE) --no-print-directory serve
 
 serve:

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..identity.services import upsert_staff_roles
 from ..licenses.services import upsert_license_types
 from ..organisations.services import upsert_units
+from .history import load_history
 from .schema import ReferenceDocument
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -36,4 +37,6 @@ def load_demo() -> ImportReport:
     """Load every demo dataset; running it again changes nothing."""
     load_reference_data()
     catalog = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
-    return import_catalog(catalog, actor="cli:demo-load")
+    report = import_catalog(catalog, actor="cli:demo-load")
+    load_history()
+    return report

@@ -39,6 +39,7 @@ __all__ = [
     "list_staff_roles",
     "meets_real_name_level",
     "record_refusal",
+    "register_account",
     "record_sign_out",
     "require_role",
     "revoke_staff_role",
@@ -151,6 +152,18 @@ def _upsert_account(issuer: str, claims: VerifiedClaims) -> Account:
         account.org_role = claims.org_role
     else:
         account.enterprise, account.org_role = None, None
+    return account
+
+
+def register_account(issuer: str, mapped_claims: dict[str, Any]) -> Account:
+    """Create or refresh an account from claims without a sign-in (demo data, migrations).
+
+    The caller commits.
+
+    :raises SignInRefused: ``claim_invalid`` for a bad claim, as at sign-in.
+    """
+    account = _upsert_account(issuer.rstrip("/"), verify_claims(mapped_claims))
+    db.session.flush()
     return account
 
 
