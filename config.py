@@ -92,6 +92,8 @@ class Config:
     PROGRESS_LOOKUP_LIMIT = os.environ.get("PROGRESS_LOOKUP_LIMIT", "10 per minute")
     SEARCH_MAX_LENGTH = 100
     ITEMS_PER_PAGE = 20
+    # The license signing key's id in the JWKS (empty: derived from the key, RFC 7638).
+    LICENSE_KEY_ID = os.environ.get("LICENSE_KEY_ID", "")
 
 
 class ProductionConfig(Config):
@@ -108,6 +110,10 @@ class ProductionConfig(Config):
     @property
     def IDENTITY_HASH_KEY(self) -> str:  # noqa: N802
         return _required("IDENTITY_HASH_KEY")
+
+    @property
+    def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802 - Ed25519 private key, PKCS#8 PEM
+        return _required("LICENSE_SIGNING_KEY")
 
 
 class DevelopmentConfig(Config):
@@ -127,6 +133,14 @@ class DevelopmentConfig(Config):
     def IDENTITY_HASH_KEY(self) -> str:  # noqa: N802
         return os.environ.get("IDENTITY_HASH_KEY") or local_secret("identity_hash_key")
 
+    @property
+    def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802
+        from mobile_hall.licenses.keys import local_signing_key
+
+        return os.environ.get("LICENSE_SIGNING_KEY") or local_signing_key(
+            INSTANCE_DIR / "license_signing_key.pem"
+        )
+
 
 class TestingConfig(Config):
     """The test suite; the database URL is given by the fixtures."""
@@ -137,6 +151,12 @@ class TestingConfig(Config):
     IDENTITY_HASH_KEY = _random_key()
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
+
+    @property
+    def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802 - one new key per test run
+        from mobile_hall.licenses.keys import generated_signing_key
+
+        return generated_signing_key()
 
 
 CONFIGS = {

@@ -69,6 +69,8 @@ def register_blueprints(app: Flask) -> None:
     from .common.views import blueprint as common
     from .identity.staff_views import blueprint as staff
     from .identity.views import blueprint as identity
+    from .licenses.api import blueprint as license_api
+    from .licenses.views import blueprint as licenses
     from .organisations.views import blueprint as organisations
     from .workbench.views import blueprint as workbench
 
@@ -79,6 +81,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff)
     app.register_blueprint(applications)
     app.register_blueprint(workbench)
+    app.register_blueprint(licenses)
+    app.register_blueprint(license_api)
 
 
 def register_web(app: Flask) -> None:
@@ -92,6 +96,8 @@ def register_commands(app: Flask) -> None:
     """Add the operator commands (`flask catalog …`, `flask demo …`)."""
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
+    from .licenses.cli import licenses_cli
 
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(licenses_cli)

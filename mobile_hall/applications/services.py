@@ -11,16 +11,25 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..catalog.constants import Audience
 from ..catalog.constants import Stage as ItemStage
 from ..catalog.models import ItemVersion, ServiceItem
-from ..clock import now
+from ..clock import as_local, now
 from ..common.errors import NotAuthorized
 from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
 from ..identity.services import meets_real_name_level
-from ..storage.files import LocalFileStorage, StoredFile, UploadRejected
-from .constants import ActorType, ApplicationStatus, Channel, MaterialSource, Stage
+from ..storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
+from .answers import protect
+from .constants import (
+    TERMINAL_STATUSES,
+    ActorType,
+    ApplicationStatus,
+    Channel,
+    MaterialSource,
+    Stage,
+)
 from .lifecycle import (
     ClockView,
     IllegalTransition,
@@ -38,6 +47,7 @@ from .models import (
     Message,
     ProcessRecord,
     Rating,
+    SupplementRequest,
 )
 from .numbering import format_application_number, normalise_application_number
 
@@ -45,27 +55,36 @@ __all__ = [
     "ApplicationNotFound",
     "ClockView",
     "IllegalTransition",
+    "ItemToApply",
     "LevelTooLow",
+    "MessageNotFound",
     "NotAuthorized",
     "NotOnline",
     "ProgressView",
     "UploadRejected",
+    "WrongAudience",
     "allowed_actions",
     "attach_upload",
     "clock_of",
     "commit_to_tolerance",
     "get_own_application",
+    "item_to_apply_for",
     "list_own_applications",
     "look_up_progress",
     "messages_of",
+    "missing_answers",
     "open_file",
+    "open_positions",
+    "pending_supplement",
     "rate",
+    "read_message",
     "reapply",
     "remove_material",
     "save_answers",
     "start_application",
     "submit",
     "submit_supplement",
+    "visits_still_needed",
     "withdraw",
 ]
 
@@ -84,6 +103,19 @@ class LevelTooLow(Exception):
 
 class NotOnline(Exception):
     """The item cannot be applied for online (counter only)."""
+
+
+class WrongAudience(Exception):
+    """The item is for enterprises and a person applies, or the other way round."""
+
+    def __init__(self, code: str, audience: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.audience = audience
+
+
+class MessageNotFound(Exception):
+    """No message with that id in this person's message centre (shown as 404)."""
 
 
 def storage() -> LocalFileStorage:
@@ -115,10 +147,15 @@ def check_can_apply(account: Account, version: ItemVersion) -> None:
     """Refuse an applicant who cannot apply online for this version.
 
     :raises NotOnline: the item has no online application.
+    :raises WrongAudience: an enterprise item for a person's account, or the reverse.
     :raises LevelTooLow: the person's real-name level is too low (checked again at submit).
     """
     if ItemStage.APPLY not in version.online_stages:
         raise NotOnline(version.item.code)
+    if version.audience != Audience.BOTH and (
+        (version.audience == Audience.ENTERPRISE) != (account.user_type == UserType.LEGAL_PERSON)
+    ):
+        raise WrongAudience(version.item.code, version.audience)
     if not meets_real_name_level(account, version.min_real_name_level):
         raise LevelTooLow(version.min_real_name_level)
 
@@ -131,6 +168,35 @@ def item_for_application(code: str) -> ItemVersion:
     return _current_version(code)
 
 
+@dataclass(frozen=True)
+class ItemToApply:
+    """The item someone is about to apply for, and their open draft of it if there is one."""
+
+    version: ItemVersion
+    draft: Application | None
+
+
+def _open_draft(account: Account, item_id: int) -> Application | None:
+    return db.session.scalar(
+        sa.select(Application).where(
+            Application.account_id == account.id,
+            Application.item_id == item_id,
+            Application.status == ApplicationStatus.DRAFT,
+        )
+    )
+
+
+def item_to_apply_for(account: Account, code: str) -> ItemToApply:
+    """The current version of the item, once the person may apply for it, with their draft.
+
+    :raises ApplicationNotFound: for an unknown code.
+    :raises NotOnline, LevelTooLow: see `check_can_apply`.
+    """
+    version = _current_version(code)
+    check_can_apply(account, version)
+    return ItemToApply(version, _open_draft(account, version.item_id))
+
+
 def start_application(account: Account, code: str, unit_code: str | None = None) -> Application:
     """Open a draft for the item, or return the person's open draft for it (no duplicates).
 
@@ -139,13 +205,7 @@ def start_application(account: Account, code: str, unit_code: str | None = None)
     """
     version = _current_version(code)
     check_can_apply(account, version)
-    existing = db.session.scalar(
-        sa.select(Application).where(
-            Application.account_id == account.id,
-            Application.item_id == version.item_id,
-            Application.status == ApplicationStatus.DRAFT,
-        )
-    )
+    existing = _open_draft(account, version.item_id)
     if existing is not None:
         return existing
     units = {unit.code: unit for unit in version.units}
@@ -214,25 +274,50 @@ def _require_status(application: Application, *statuses: ApplicationStatus) -> N
 def save_answers(account: Account, application: Application, answers: dict[str, Any]) -> None:
     """Keep the answers of one form page in the draft (already validated by its form).
 
+    Identity numbers are stored encrypted and masked (`answers.protect`, idempotent).
+
     :raises IllegalTransition: once the application is submitted.
     """
     _require_status(application, ApplicationStatus.DRAFT)
-    names = {field["name"] for field in application.version.form_fields}
+    fields = application.version.form_fields
+    names = {field["name"] for field in fields}
     application.answers = {
         **application.answers,
-        **{k: v for k, v in answers.items() if k in names},
+        **protect(fields, {k: v for k, v in answers.items() if k in names}),
     }
     application.updated_at = now()
     db.session.commit()
 
 
-def _editable_for_materials(application: Application) -> None:
-    _require_status(
-        application,
-        ApplicationStatus.DRAFT,
-        ApplicationStatus.SUPPLEMENT_PENDING,
-        ApplicationStatus.ACCEPTED,
-    )
+def pending_supplement(application: Application) -> SupplementRequest | None:
+    """The supplement request still waiting for the applicant, if any."""
+    if application.status is not ApplicationStatus.SUPPLEMENT_PENDING:
+        return None
+    return next((s for s in application.supplements if s.answered_on is None), None)
+
+
+def open_positions(application: Application) -> list[int]:
+    """The checklist positions the applicant may add to now.
+
+    Every position of a draft; after submission only those a pending supplement names and those
+    a tolerant acceptance (容缺受理) left to hand in later.
+    """
+    if application.status is ApplicationStatus.DRAFT:
+        return [material.position for material in application.version.materials]
+    positions: set[int] = set()
+    pending = pending_supplement(application)
+    if pending is not None:
+        positions |= {
+            i["position"] for i in pending.requested_items if i.get("position") is not None
+        }
+    tolerance = application.tolerance
+    if (
+        tolerance is not None
+        and tolerance.fulfilled_at is None
+        and application.status not in TERMINAL_STATUSES
+    ):
+        positions |= set(tolerance.missing_positions)
+    return sorted(positions)
 
 
 def attach_upload(
@@ -240,13 +325,16 @@ def attach_upload(
 ) -> ApplicationMaterial:
     """Store an uploaded photo or PDF as material `position`, checked by content and size.
 
+    A tolerant acceptance's commitment is marked fulfilled once its last material arrives.
+
     :raises UploadRejected: empty, too large, or not a JPEG/PNG/PDF; nothing is kept.
-    :raises IllegalTransition: when materials can no longer change.
+    :raises IllegalTransition: when this material can no longer change (see `open_positions`).
     :raises ApplicationNotFound: for a position the item does not have.
     """
-    _editable_for_materials(application)
     if not 0 <= position < len(application.version.materials):
         raise ApplicationNotFound(position)
+    if position not in open_positions(application):
+        raise IllegalTransition("attach", application.status)
     stored: StoredFile = storage().save(stream, max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
     material = ApplicationMaterial(
         position=position,
@@ -260,19 +348,24 @@ def attach_upload(
     )
     application.materials.append(material)
     application.updated_at = now()
+    fulfil_tolerance_if_complete(application)
     db.session.commit()
     return material
 
 
 def remove_material(account: Account, application: Application, material_id: int) -> None:
-    """Take back a material added to a draft or a pending supplement.
+    """Take back a material added to a draft, or added since submission where still open.
 
     :raises ApplicationNotFound: for a material of another application.
+    :raises IllegalTransition: for a material handed in with the submitted application.
     """
-    _editable_for_materials(application)
     material = next((m for m in application.materials if m.id == material_id), None)
     if material is None or material.replaced_at is not None:
         raise ApplicationNotFound(material_id)
+    submitted = application.submitted_at
+    handed_in = submitted is not None and as_local(material.added_at) <= as_local(submitted)
+    if material.position not in open_positions(application) or handed_in:
+        raise IllegalTransition("remove", application.status)
     material.replaced_at = now()
     db.session.commit()
 
@@ -309,19 +402,39 @@ def _next_number(day: date) -> str:
     raise RuntimeError("could not allocate an application number")
 
 
+def missing_answers(application: Application) -> list[tuple[int, str]]:
+    """Required questions left unanswered, as (form page number from 1, label)."""
+    from .formbuilder import groups_of
+
+    fields = application.version.form_fields
+    pages = {group: number for number, group in enumerate(groups_of(fields), start=1)}
+    return [
+        (pages[spec.get("group", "基本信息")], spec["label"])
+        for spec in fields
+        if spec.get("required", True) and application.answers.get(spec["name"]) in (None, "", [])
+    ]
+
+
 def submit(account: Account, application: Application, declaration: bool) -> Application:
     """Submit a complete draft; submitting again returns the same application (idempotent).
 
     :raises LevelTooLow: the person's level is below the item's (checked again here).
     :raises IllegalTransition: from a state other than draft (and not already submitted).
-    :raises ValueError: ``declaration`` or ``materials`` when the declaration is not accepted or a
-        required material is missing.
+    :raises ValueError: ``declaration``, ``answers`` or ``materials`` when the declaration is not
+        accepted, a required question (reached by URL-skipping) or a required material is missing.
     """
+    # Lock the row and reread it, so that two taps racing each other cannot both number it.
+    db.session.execute(
+        sa.select(Application.id).where(Application.id == application.id).with_for_update()
+    )
+    db.session.refresh(application)
     if application.status is not ApplicationStatus.DRAFT and application.number:
         return application  # a double tap, a back button, a retried request
     check_can_apply(account, application.version)
     if not declaration:
         raise ValueError("declaration")
+    if missing_answers(application):
+        raise ValueError("answers")
     if missing_required(application):
         raise ValueError("materials")
     moment = now()
@@ -356,8 +469,8 @@ def submit_supplement(account: Account, application: Application) -> None:
     :raises IllegalTransition: when no supplement is pending.
     :raises ValueError: ``materials`` when a requested material still has nothing attached.
     """
-    pending = next((s for s in application.supplements if s.answered_on is None), None)
-    if application.status is not ApplicationStatus.SUPPLEMENT_PENDING or pending is None:
+    pending = pending_supplement(application)
+    if pending is None:
         raise IllegalTransition("supplement_submit", application.status)
     present = current_materials(application)
     asked = [
@@ -461,12 +574,16 @@ def open_file(
 ) -> tuple[BinaryIO, ApplicationMaterial]:
     """An attached file of an application the caller may already see.
 
-    :raises ApplicationNotFound: for a material of another application or without a file.
+    :raises ApplicationNotFound: for a material of another application, without a file, or
+        whose file is missing from the store.
     """
     material = next((m for m in application.materials if m.id == material_id), None)
     if material is None or material.file_key is None:
         raise ApplicationNotFound(material_id)
-    return storage().open(material.file_key), material
+    try:
+        return storage().open(material.file_key), material
+    except UnknownKey:  # the file is gone from the store: say so, not 500
+        raise ApplicationNotFound(material_id) from None
 
 
 def messages_of(account: Account) -> list[Message]:
@@ -476,6 +593,28 @@ def messages_of(account: Account) -> list[Message]:
             sa.select(Message).where(Message.account_id == account.id).order_by(Message.id.desc())
         )
     )
+
+
+def read_message(account: Account, message_id: int) -> Message:
+    """Open one of the person's messages, marking it read the first time.
+
+    :raises MessageNotFound: for a message of anyone else (shown as 404).
+    """
+    message = db.session.scalar(
+        sa.select(Message).where(Message.id == message_id, Message.account_id == account.id)
+    )
+    if message is None:
+        raise MessageNotFound(message_id)
+    if message.read_at is None:
+        message.read_at = now()
+        db.session.commit()
+    return message
+
+
+def visits_still_needed(application: Application) -> int:
+    """How many more on-site visits the guide needs beyond those already recorded."""
+    made = sum(1 for record in application.records if record.stage is Stage.VISIT)
+    return max(0, application.version.required_visits - made)
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
-from ..identity.services import meets_real_name_level
+from ..identity.services import is_staff, meets_real_name_level
 from ..organisations.constants import UnitLevel
 from ..organisations.services import list_units
 from . import services
@@ -24,6 +24,7 @@ def home():
         person_themes=services.list_themes(Audience.PERSON),
         enterprise_themes=services.list_themes(Audience.ENTERPRISE),
         popular=services.popular_items(),
+        is_staff=current_user.is_authenticated and is_staff(current_user),
     )
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..catalog.services import ImportReport, import_catalog, upsert_themes
 from ..extensions import db
 from ..identity.services import upsert_staff_roles
-from ..licenses.services import upsert_license_types
+from ..licenses.services import load_demo_licenses, upsert_license_types
 from ..organisations.services import upsert_units
 from .history import load_history
 from .schema import ReferenceDocument
@@ -38,5 +38,6 @@ def load_demo() -> ImportReport:
     load_reference_data()
     catalog = json.loads((DATA_DIR / "catalog.json").read_text(encoding="utf-8"))
     report = import_catalog(catalog, actor="cli:demo-load")
+    load_demo_licenses()
     load_history()
     return report

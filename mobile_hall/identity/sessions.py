@@ -7,6 +7,7 @@ logout delete the row, so a replayed old cookie finds nothing and is anonymous.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -36,7 +37,8 @@ class ServerSession(CallbackDict, SessionMixin):
         def on_update(_self: CallbackDict) -> None:
             self.modified = True
 
-        super().__init__(dict(record.data) if record else {}, on_update)
+        # A deep copy: nested values (flashed messages) must not alias the stored row's data.
+        super().__init__(copy.deepcopy(record.data) if record else {}, on_update)
         self.record = record
         self.token = token
         self.modified = False

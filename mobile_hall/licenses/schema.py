@@ -1,7 +1,8 @@
-"""Interchange format of electronic license types (证照目录)."""
+"""Interchange formats: license types (证照目录) and the departments' API requests."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -29,3 +30,38 @@ class LicenseTypeRecord(_Record):
     holder_type: Literal["person", "enterprise"]
     fields: Annotated[list[LicenseFieldRecord], Field(min_length=1)]
     validity_years: Annotated[int, Field(ge=1, le=100)] | None = None
+
+
+# The departments' API (`api.py`): requests to issue and to revoke.
+
+
+class PersonHolderRecord(_Record):
+    """A natural person; the ID number is checked, hashed and masked, never stored in clear."""
+
+    kind: Literal["person"]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    id_number: Annotated[str, Field(min_length=15, max_length=18)]
+
+
+class EnterpriseHolderRecord(_Record):
+    """An enterprise by its unified social credit code."""
+
+    kind: Literal["enterprise"]
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    credit_code: Annotated[str, Field(min_length=18, max_length=18)]
+
+
+class IssueRequest(_Record):
+    """``POST /api/v1/licenses``: a license of a type within the key's scope."""
+
+    type: Annotated[str, Field(pattern=LICENSE_TYPE_CODE_PATTERN)]
+    holder: Annotated[PersonHolderRecord | EnterpriseHolderRecord, Field(discriminator="kind")]
+    data: Annotated[dict[str, Annotated[str, Field(max_length=500)]], Field(max_length=60)]
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+class RevokeRequest(_Record):
+    """``POST /api/v1/licenses/<identifier>/revoke``: the reason is required."""
+
+    reason: Annotated[str, Field(min_length=1, max_length=500)]

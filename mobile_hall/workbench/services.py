@@ -7,11 +7,13 @@ an application of another unit is "not found", whatever id a URL or form carries
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
-from typing import Any
+from datetime import date, datetime, time, timedelta
+from typing import Any, BinaryIO
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
+from ..applications.answers import AnswerRow, display_rows, protect
 from ..applications.constants import (
     NEAR_DUE_WORKING_DAYS,
     ActorType,
@@ -22,8 +24,12 @@ from ..applications.constants import (
     Stage,
 )
 from ..applications.lifecycle import (
+    TRANSITIONS,
+    ClockView,
     IllegalTransition,
+    allowed_actions,
     apply_transition,
+    clock_of,
     notify,
     refresh_due_date,
     write_record,
@@ -35,10 +41,10 @@ from ..applications.models import (
     SupplementRequest,
     ToleranceCommitment,
 )
-from ..applications.services import ApplicationNotFound, _next_number
+from ..applications.services import ApplicationNotFound, _next_number, storage
 from ..audit.services import record_event
 from ..catalog.models import ItemVersion, ServiceItem
-from ..clock import now
+from ..clock import CHINA_STANDARD_TIME, now
 from ..common.errors import NotAuthorized
 from ..extensions import db
 from ..identity.constants import StaffRoleKind, UserType
@@ -46,20 +52,34 @@ from ..identity.identifiers import is_valid_id_number, mask_id_number
 from ..identity.models import Account, StaffRole
 from ..identity.protection import id_number_hash
 from ..identity.services import staff_roles_of
+from ..licenses.services import issue_for_application
 from ..organisations.models import Unit
+from ..storage.files import UnknownKey
 from ..workdays import add_working_days
 
 __all__ = [
+    "ACTION_ROLES",
     "QUEUES",
     "ApplicationNotFound",
+    "Casefile",
+    "CounterApplicant",
+    "CounterItem",
     "IllegalTransition",
     "NotAuthorized",
     "QueueFilters",
+    "QueuePage",
+    "QueueRow",
     "accept",
     "complete",
+    "counter_item",
+    "counter_items",
     "decide",
     "get_for_staff",
+    "open_casefile",
+    "open_material",
     "queue",
+    "queue_counts",
+    "queue_page",
     "receive_at_counter",
     "record_visit",
     "reject",
@@ -71,9 +91,28 @@ __all__ = [
 
 QUEUES = ("new", "review", "decide", "supplement", "near_due", "overdue", "complaints", "tolerance")
 
+_ALL_UNIT_ROLES = (
+    StaffRoleKind.WINDOW_CLERK,
+    StaffRoleKind.REVIEWER,
+    StaffRoleKind.APPROVER,
+    StaffRoleKind.UNIT_ADMIN,
+)
+# Who may take each workbench action: the state machine's transitions, plus the two steps that
+# change no state (a visit at the counter, a reply to a rating).
+ACTION_ROLES: dict[str, tuple[StaffRoleKind, ...]] = {
+    **{name: t.roles for name, t in TRANSITIONS.items() if t.roles},
+    "visit": (StaffRoleKind.WINDOW_CLERK,),
+    "reply": _ALL_UNIT_ROLES,
+}
+
 
 def _office(roles: list[StaffRole]) -> bool:
     return any(role.role is StaffRoleKind.DISTRICT_OFFICE for role in roles)
+
+
+def _with_villages(unit_ids: set[int]) -> list[int]:
+    villages = db.session.scalars(sa.select(Unit.id).where(Unit.parent_id.in_(unit_ids)))
+    return sorted(unit_ids | set(villages))
 
 
 def units_of(staff: Account) -> list[int] | None:
@@ -87,23 +126,24 @@ def units_of(staff: Account) -> list[int] | None:
         raise NotAuthorized()
     if _office(roles):
         return None
-    ids = {role.unit_id for role in roles}
-    villages = db.session.scalars(sa.select(Unit.id).where(Unit.parent_id.in_(ids)))
-    return sorted(ids | set(villages))
+    return _with_villages({role.unit_id for role in roles})
+
+
+def _holds(roles: list[StaffRole], application: Application, kinds: tuple) -> bool:
+    if _office(roles):
+        return True
+    # The unit itself, not `unit_id`: an application being registered has no ids yet.
+    unit_ids = {application.unit.id, application.unit.parent_id}
+    return any(role.role in kinds and role.unit_id in unit_ids for role in roles)
 
 
 def _role_in(staff: Account, application: Application, *kinds: StaffRoleKind) -> None:
-    roles = staff_roles_of(staff)
-    if _office(roles):
-        return
-    unit_ids = {application.unit_id, application.unit.parent_id}
-    if not any(role.role in kinds and role.unit_id in unit_ids for role in roles):
+    if not _holds(staff_roles_of(staff), application, kinds):
         raise NotAuthorized()
 
 
-def _scoped(staff: Account) -> sa.Select:
+def _within(unit_ids: list[int] | None) -> sa.Select:
     query = sa.select(Application).where(Application.status != ApplicationStatus.DRAFT)
-    unit_ids = units_of(staff)
     if unit_ids is not None:
         query = query.where(Application.unit_id.in_(unit_ids))
     return query
@@ -115,10 +155,128 @@ def get_for_staff(staff: Account, application_id: int) -> Application:
     :raises ApplicationNotFound: for any other id.
     :raises NotAuthorized: for someone with no staff role.
     """
-    application = db.session.scalar(_scoped(staff).where(Application.id == application_id))
+    application = db.session.scalar(
+        _within(units_of(staff)).where(Application.id == application_id)
+    )
     if application is None:
         raise ApplicationNotFound(application_id)
     return application
+
+
+@dataclass(frozen=True)
+class Casefile:
+    """An application as the workbench shows it to one clerk."""
+
+    application: Application
+    answers: list[AnswerRow]  # identity numbers masked
+    clock: ClockView | None
+    actions: list[str]  # what the person may do now, in the order of `ACTION_ROLES`
+    permitted: frozenset[str]  # what the person's roles allow in some state
+    tolerance_overdue: bool
+
+
+def open_casefile(staff: Account, application_id: int, today: date) -> Casefile:
+    """An application of the person's units with its clock and the actions open to them.
+
+    :raises ApplicationNotFound: for an application outside the person's units.
+    :raises NotAuthorized: for someone with no staff role.
+    """
+    application = get_for_staff(staff, application_id)
+    roles = staff_roles_of(staff)
+    permitted = frozenset(
+        name for name, kinds in ACTION_ROLES.items() if _holds(roles, application, kinds)
+    )
+    possible = {*allowed_actions(application), "visit"}
+    if application.rating is not None:
+        possible.add("reply")
+    tolerance = application.tolerance
+    return Casefile(
+        application=application,
+        answers=display_rows(application.version.form_fields, application.answers),
+        clock=clock_of(application, today),
+        actions=[name for name in ACTION_ROLES if name in possible and name in permitted],
+        permitted=permitted,
+        tolerance_overdue=bool(
+            tolerance and tolerance.fulfilled_at is None and tolerance.deadline < today
+        ),
+    )
+
+
+def open_material(
+    staff: Account, application_id: int, material_id: int
+) -> tuple[BinaryIO, ApplicationMaterial]:
+    """The stored file of a material of an application of the person's units; the caller closes it.
+
+    :raises ApplicationNotFound: for another unit's application, a material of another
+        application, a material without a file, or a file missing from the store.
+    :raises NotAuthorized: for someone with no staff role.
+    """
+    application = get_for_staff(staff, application_id)
+    material = next((m for m in application.materials if m.id == material_id), None)
+    if material is None or material.file_key is None:
+        raise ApplicationNotFound(material_id)
+    try:
+        return storage().open(material.file_key), material
+    except UnknownKey:
+        raise ApplicationNotFound(material_id) from None
+
+
+def _current_versions(unit_ids: list[int] | None) -> list[ItemVersion]:
+    query = sa.select(ItemVersion).join(
+        ServiceItem, ServiceItem.current_version_id == ItemVersion.id
+    )
+    if unit_ids is not None:
+        query = query.where(ItemVersion.units.any(Unit.id.in_(unit_ids)))
+    query = query.options(selectinload(ItemVersion.item)).order_by(ServiceItem.code)
+    return list(db.session.scalars(query))
+
+
+def _window_units(staff: Account) -> list[int] | None:
+    roles = staff_roles_of(staff)
+    if _office(roles):
+        return None
+    ids = {role.unit_id for role in roles if role.role is StaffRoleKind.WINDOW_CLERK}
+    if not ids:
+        raise NotAuthorized()
+    return _with_villages(ids)
+
+
+def counter_items(staff: Account) -> list[ItemVersion]:
+    """The items a window clerk can register at the counter: those their units implement.
+
+    :raises NotAuthorized: for someone who is no window clerk (the district office may).
+    """
+    return _current_versions(_window_units(staff))
+
+
+@dataclass(frozen=True)
+class CounterItem:
+    """An item as the counter registers it, with the clerk's units implementing it."""
+
+    version: ItemVersion
+    units: list[Unit]
+
+
+def counter_item(staff: Account, item_code: str) -> CounterItem:
+    """The current version of an item and those of the clerk's units that implement it.
+
+    :raises NotAuthorized: for someone who is no window clerk (the district office may).
+    :raises ApplicationNotFound: unknown item, or one none of the clerk's units implements.
+    """
+    unit_ids = _window_units(staff)
+    version = db.session.scalar(
+        sa.select(ItemVersion)
+        .join(ServiceItem, ServiceItem.current_version_id == ItemVersion.id)
+        .where(ServiceItem.code == item_code)
+    )
+    units = [
+        unit
+        for unit in (version.units if version else [])
+        if unit_ids is None or unit.id in unit_ids
+    ]
+    if version is None or not units:
+        raise ApplicationNotFound(item_code)
+    return CounterItem(version, units)
 
 
 @dataclass(frozen=True)
@@ -163,25 +321,106 @@ def _queue_condition(name: str, today: date) -> sa.ColumnElement[bool]:
     }[name]
 
 
+def _start_of(day: date) -> datetime:
+    # Submission times are stored in China Standard Time; a day starts at its local midnight.
+    return datetime.combine(day, time(), CHINA_STANDARD_TIME)
+
+
+def _queue_query(
+    unit_ids: list[int] | None, name: str, filters: QueueFilters, today: date
+) -> sa.Select:
+    query = _within(unit_ids).where(_queue_condition(name, today))
+    if filters.item_code:
+        query = query.where(
+            Application.item_id.in_(
+                sa.select(ServiceItem.id).where(ServiceItem.code == filters.item_code)
+            )
+        )
+    if filters.submitted_from:
+        query = query.where(Application.submitted_at >= _start_of(filters.submitted_from))
+    if filters.submitted_to:
+        query = query.where(
+            Application.submitted_at < _start_of(filters.submitted_to + timedelta(days=1))
+        )
+    if filters.channel:
+        query = query.where(Application.channel == filters.channel)
+    return query
+
+
 def queue(staff: Account, name: str, filters: QueueFilters, today: date) -> list[Application]:
     """One queue of the person's units, oldest first (due date first where the clock runs).
 
     :raises NotAuthorized: for someone with no staff role.
     :raises KeyError: for an unknown queue name.
     """
-    query = _scoped(staff).where(_queue_condition(name, today))
-    if filters.item_code:
-        query = query.join(ServiceItem, ServiceItem.id == Application.item_id).where(
-            ServiceItem.code == filters.item_code
-        )
-    if filters.submitted_from:
-        query = query.where(Application.submitted_at >= filters.submitted_from)
-    if filters.submitted_to:
-        query = query.where(Application.submitted_at < filters.submitted_to + timedelta(days=1))
-    if filters.channel:
-        query = query.where(Application.channel == filters.channel)
+    return _queue_rows(units_of(staff), name, filters, today)
+
+
+def _queue_rows(
+    unit_ids: list[int] | None, name: str, filters: QueueFilters, today: date
+) -> list[Application]:
     order = (Application.due_on.is_(None), Application.due_on, Application.submitted_at)
+    query = _queue_query(unit_ids, name, filters, today).options(
+        selectinload(Application.supplements), selectinload(Application.rating)
+    )
     return list(db.session.scalars(query.order_by(*order).limit(200)))
+
+
+def queue_counts(staff: Account, filters: QueueFilters, today: date) -> dict[str, int]:
+    """How many applications each queue holds, with the same filters.
+
+    :raises NotAuthorized: for someone with no staff role.
+    """
+    return _queue_counts(units_of(staff), filters, today)
+
+
+def _queue_counts(unit_ids: list[int] | None, filters: QueueFilters, today: date) -> dict:
+    return {
+        name: db.session.scalar(
+            sa.select(sa.func.count()).select_from(
+                _queue_query(unit_ids, name, filters, today).subquery()
+            )
+        )
+        or 0
+        for name in QUEUES
+    }
+
+
+@dataclass(frozen=True)
+class QueueRow:
+    """An application in a queue, with its clock."""
+
+    application: Application
+    clock: ClockView | None
+
+
+@dataclass(frozen=True)
+class QueuePage:
+    """A queue, the size of every queue, and the items the person's units implement."""
+
+    name: str
+    rows: list[QueueRow]
+    counts: dict[str, int]
+    items: list[ItemVersion]
+    at_counter: bool  # whether the person registers applications at the window
+
+
+def queue_page(staff: Account, name: str, filters: QueueFilters, today: date) -> QueuePage:
+    """Everything the queue page shows.
+
+    :raises NotAuthorized: for someone with no staff role.
+    :raises KeyError: for an unknown queue name.
+    """
+    unit_ids = units_of(staff)
+    rows = _queue_rows(unit_ids, name, filters, today)
+    roles = staff_roles_of(staff)
+    return QueuePage(
+        name=name,
+        rows=[QueueRow(application, clock_of(application, today)) for application in rows],
+        counts=_queue_counts(unit_ids, filters, today),
+        items=_current_versions(unit_ids),
+        at_counter=_office(roles) or any(r.role is StaffRoleKind.WINDOW_CLERK for r in roles),
+    )
 
 
 def _audit(staff: Account, action: str, application: Application, **details: Any) -> None:
@@ -211,7 +450,7 @@ def accept(
     :raises ValueError: ``tolerance`` when the item does not allow it, or the deadline is not
         within the time limit.
     """
-    _role_in(staff, application, StaffRoleKind.WINDOW_CLERK)
+    _role_in(staff, application, *ACTION_ROLES["accept"])
     today = now().date()
     missing = sorted(set(missing_positions or []))
     if missing:
@@ -254,7 +493,7 @@ def reject(
     :raises NotAuthorized, IllegalTransition: as for `accept`.
     :raises ValueError: ``reason`` when no reason is given.
     """
-    _role_in(staff, application, StaffRoleKind.WINDOW_CLERK)
+    _role_in(staff, application, *ACTION_ROLES["reject_accept"])
     if not reason.strip():
         raise ValueError("reason")
     apply_transition(
@@ -277,11 +516,14 @@ def request_supplement(
     :raises IllegalTransition: not awaiting acceptance or review.
     :raises ValueError: ``items`` when nothing is named or a named item has no reason.
     """
-    _role_in(staff, application, StaffRoleKind.WINDOW_CLERK, StaffRoleKind.REVIEWER)
+    _role_in(staff, application, *ACTION_ROLES["supplement_request"])
     if not items or any(not str(item.get("reason", "")).strip() for item in items):
         raise ValueError("items")
     pauses = application.status is ApplicationStatus.ACCEPTED
     moment = now()
+    listed = "；".join(f"{item['name']}（{item['reason'].strip()}）" for item in items)
+    # The transition first: refused, it must leave nothing behind in the session.
+    apply_transition(application, "supplement_request", ActorType.CLERK, Channel.WEB, note=listed)
     request = SupplementRequest(
         application=application,
         requested_items=[
@@ -298,8 +540,6 @@ def request_supplement(
         pauses_clock=pauses,
     )
     db.session.add(request)
-    listed = "；".join(f"{item['name']}（{item['reason'].strip()}）" for item in items)
-    apply_transition(application, "supplement_request", ActorType.CLERK, Channel.WEB, note=listed)
     db.session.flush()
     refresh_due_date(application, moment.date())
     notify(
@@ -319,7 +559,7 @@ def review(staff: Account, application: Application, opinion: str) -> None:
     :raises IllegalTransition: not awaiting review.
     :raises ValueError: ``opinion`` when empty.
     """
-    _role_in(staff, application, StaffRoleKind.REVIEWER)
+    _role_in(staff, application, *ACTION_ROLES["review"])
     if not opinion.strip():
         raise ValueError("opinion")
     apply_transition(application, "review", ActorType.CLERK, Channel.WEB, note=opinion.strip())
@@ -341,7 +581,7 @@ def decide(
     :raises IllegalTransition: not awaiting a decision.
     :raises ValueError: ``reason`` for a denial without one.
     """
-    _role_in(staff, application, StaffRoleKind.APPROVER)
+    _role_in(staff, application, *ACTION_ROLES["decide"])
     if decision is Decision.DENIED and not reason.strip():
         raise ValueError("reason")
     apply_transition(
@@ -362,13 +602,15 @@ def decide(
 
 
 def complete(staff: Account, application: Application, delivery: str) -> None:
-    """Complete (办结) and deliver the result by the chosen way.
+    """Complete (办结) and deliver the result by the chosen way; an approved application whose
+    result is a license issues it in the same transaction.
 
     :raises NotAuthorized: not a window clerk of the unit.
     :raises IllegalTransition: not decided yet.
-    :raises ValueError: ``delivery`` for a way the item does not offer.
+    :raises ValueError: ``delivery`` for a way the item does not offer; `LicenseRefused`
+        (``license_holder``, ...) when the license cannot be issued, and nothing is completed.
     """
-    _role_in(staff, application, StaffRoleKind.WINDOW_CLERK)
+    _role_in(staff, application, *ACTION_ROLES["complete"])
     offered = application.version.result_delivery or ["pickup"]
     if delivery not in offered:
         raise ValueError("delivery")
@@ -376,6 +618,12 @@ def complete(staff: Account, application: Application, delivery: str) -> None:
     application.completed_at, application.delivery = now(), delivery
     channel = Channel.COUNTER if delivery == "pickup" else Channel.WEB
     write_record(application, Stage.DELIVER, ActorType.CLERK, channel, result=delivery)
+    if application.decision is Decision.APPROVED and application.version.result_type == "license":
+        try:
+            issue_for_application(application, actor=f"account:{staff.id}")
+        except BaseException:
+            db.session.rollback()  # no license, no completion: nothing half-done stays
+            raise
     notify(application, "办结", f"您的申请（{application.number}）已办结，欢迎评价我们的服务。")
     _audit(staff, "complete", application, delivery=delivery)
     db.session.commit()
@@ -386,7 +634,7 @@ def record_visit(staff: Account, application: Application, note: str = "") -> No
 
     :raises NotAuthorized: not a window clerk of the unit.
     """
-    _role_in(staff, application, StaffRoleKind.WINDOW_CLERK)
+    _role_in(staff, application, *ACTION_ROLES["visit"])
     write_record(application, Stage.VISIT, ActorType.CLERK, Channel.COUNTER, note=note.strip())
     _audit(staff, "visit", application)
     db.session.commit()
@@ -399,14 +647,7 @@ def reply_to_rating(staff: Account, application: Application, reply: str, rectif
     :raises IllegalTransition: when there is no rating.
     :raises ValueError: ``reply`` when empty.
     """
-    _role_in(
-        staff,
-        application,
-        StaffRoleKind.WINDOW_CLERK,
-        StaffRoleKind.REVIEWER,
-        StaffRoleKind.APPROVER,
-        StaffRoleKind.UNIT_ADMIN,
-    )
+    _role_in(staff, application, *ACTION_ROLES["reply"])
     if application.rating is None:
         raise IllegalTransition("reply", application.status)
     if not reply.strip():
@@ -438,6 +679,8 @@ def receive_at_counter(
 ) -> Application:
     """Register an application that arrived at the window (channel `counter`), with its visit.
 
+    Identity numbers among the answers are stored encrypted and masked, as online.
+
     :raises NotAuthorized: not a window clerk of that unit.
     :raises ApplicationNotFound: unknown item, or a unit that does not implement it.
     :raises ValueError: ``id_number`` for an invalid ID number.
@@ -464,7 +707,7 @@ def receive_at_counter(
         applicant_phone=applicant.phone,
         channel=Channel.COUNTER,
         status=ApplicationStatus.DRAFT,
-        answers=answers,
+        answers=protect(version.form_fields, answers),
         created_at=moment,
         updated_at=moment,
     )

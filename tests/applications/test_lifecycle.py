@@ -26,6 +26,7 @@ from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
 from mobile_hall.organisations.models import Unit
 from mobile_hall.workbench import services as workbench
+from tests.support.answers import answer_everything
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
@@ -126,10 +127,12 @@ def test_a_whole_matter_leaves_its_process_records_in_order(app, sign_in, client
     with app.app_context():
         citizen, clerk, reviewer = (_account(n) for n in ("张晓明", "王志强", "何淑珍"))
         version = next(
-            v for v in _online_item("QJ-SCJGJ")
+            v
+            for v in _online_item("QJ-SCJGJ")
             if "apply" in v.online_stages and v.audience in ("person", "both")
         )
         draft = applicant.start_application(citizen, version.item.code, "QJ-SCJGJ")
+        answer_everything(citizen, draft)
         for material in version.materials:
             applicant.attach_upload(citizen, draft, material.position, io.BytesIO(PNG), "a.png")
         submitted = applicant.submit(citizen, draft, declaration=True)
@@ -144,7 +147,9 @@ def test_a_whole_matter_leaves_its_process_records_in_order(app, sign_in, client
         applicant.submit_supplement(citizen, submitted)
         workbench.review(reviewer, submitted, "材料齐全，符合条件")
         workbench.decide(reviewer, submitted, Decision.APPROVED)
-        workbench.complete(clerk, submitted, version.result_delivery[0] if version.result_delivery else "pickup")
+        workbench.complete(
+            clerk, submitted, version.result_delivery[0] if version.result_delivery else "pickup"
+        )
         applicant.rate(citizen, submitted, 5, "很方便")
         stages = [
             r.stage.value
@@ -155,13 +160,35 @@ def test_a_whole_matter_leaves_its_process_records_in_order(app, sign_in, client
             )
         ]
         assert stages == [
-            "submit", "accept", "supplement_request", "supplement_submit", "review", "decide",
-            "complete", "deliver", "evaluate",
+            "submit",
+            "accept",
+            "supplement_request",
+            "supplement_submit",
+            "review",
+            "decide",
+            "complete",
+            "deliver",
+            "evaluate",
         ]
         assert submitted.status is ApplicationStatus.COMPLETED
-        assert all(
-            r.application_no == submitted.number for r in submitted.records
+        assert all(r.application_no == submitted.number for r in submitted.records)
+
+
+def test_a_draft_with_unanswered_questions_cannot_be_submitted(app, sign_in):
+    sign_in("citizen", app.test_client())
+    with app.app_context():
+        citizen = _account("张晓明")
+        version = next(
+            v
+            for v in _online_item("QJ-SCJGJ")
+            if "apply" in v.online_stages and v.audience in ("person", "both") and v.form_fields
         )
+        draft = applicant.start_application(citizen, version.item.code, "QJ-SCJGJ")
+        for material in version.materials:
+            applicant.attach_upload(citizen, draft, material.position, io.BytesIO(PNG), "a.png")
+        with pytest.raises(ValueError, match="answers"):
+            applicant.submit(citizen, draft, declaration=True)
+        assert draft.number is None and draft.status is ApplicationStatus.DRAFT
 
 
 def test_clerks_cannot_skip_steps_or_act_outside_their_role(app, sign_in):
@@ -170,10 +197,12 @@ def test_clerks_cannot_skip_steps_or_act_outside_their_role(app, sign_in):
     with app.app_context():
         citizen, clerk, reviewer = (_account(n) for n in ("张晓明", "王志强", "何淑珍"))
         version = next(
-            v for v in _online_item("QJ-SCJGJ")
+            v
+            for v in _online_item("QJ-SCJGJ")
             if "apply" in v.online_stages and v.audience in ("person", "both")
         )
         draft = applicant.start_application(citizen, version.item.code, "QJ-SCJGJ")
+        answer_everything(citizen, draft)
         for material in version.materials:
             applicant.attach_upload(citizen, draft, material.position, io.BytesIO(PNG), "a.png")
         application = applicant.submit(citizen, draft, declaration=True)
@@ -187,3 +216,11 @@ def test_clerks_cannot_skip_steps_or_act_outside_their_role(app, sign_in):
         db.session.refresh(application)
         assert application.status is ApplicationStatus.SUBMITTED
         assert len(application.records) == records
+
+
+def test_a_person_cannot_apply_for_an_enterprise_only_item(app, sign_in):
+    sign_in("citizen", app.test_client())
+    with app.app_context():
+        citizen = _account("张晓明")
+        with pytest.raises(applicant.WrongAudience):
+            applicant.start_application(citizen, "QJ-SCJG-0005", "QJ-SCJGJ")

@@ -1,0 +1,146 @@
+"""The departments' license API: issue, revoke and look up, in JSON, with a unit's API key.
+
+``Authorization: Bearer <key>`` on every request (401 without a valid key); a license type
+outside the key's scope is 403. No session and no CSRF token: the key is the credential.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, g, jsonify, request, url_for
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..clock import as_local, now
+from ..extensions import csrf
+from . import departments, labels, services
+from .issuance import Holder, signed_form
+from .models import License
+from .schema import IssueRequest, RevokeRequest
+
+blueprint = Blueprint("license_api", __name__, url_prefix="/api/v1/licenses")
+csrf.exempt(blueprint)
+
+
+def _error(status: int, code: str, **details: Any) -> tuple[Response, int]:
+    return jsonify({"error": code, **details}), status
+
+
+@blueprint.before_request
+def _authenticate():
+    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
+    api_key = departments.authenticate(key.strip()) if scheme.lower() == "bearer" else None
+    if api_key is None:
+        response, status = _error(401, "unauthorized")
+        response.headers["WWW-Authenticate"] = 'Bearer realm="licenses"'
+        return response, status
+    g.api_key = api_key
+    return None
+
+
+@blueprint.errorhandler(departments.OutOfScope)
+def _out_of_scope(_error_: departments.OutOfScope):
+    return _error(403, "out_of_scope")
+
+
+@blueprint.errorhandler(services.LicenseNotFound)
+def _not_found(_error_: services.LicenseNotFound):
+    return _error(404, "not_found")
+
+
+@blueprint.errorhandler(services.LicenseRefused)
+def _refused(refused: services.LicenseRefused):
+    reason = str(refused)
+    return _error(400, "refused", reason=reason, message=labels.REFUSED.get(reason, ""))
+
+
+@blueprint.errorhandler(departments.DuplicateLicense)
+def _duplicate(duplicate: departments.DuplicateLicense):
+    return _error(409, "duplicate", identifier=duplicate.existing.identifier)
+
+
+@blueprint.errorhandler(HTTPException)
+def _http(error: HTTPException):
+    return _error(error.code or 500, (error.name or "error").lower().replace(" ", "_"))
+
+
+def _parse(model: type[IssueRequest] | type[RevokeRequest]) -> Any:
+    body = request.get_json(silent=True)
+    try:
+        return model.model_validate(body if body is not None else {})
+    except ValidationError as invalid:
+        # Field paths and error kinds only: the values (an ID number, say) are never echoed.
+        problems = [
+            {"field": ".".join(str(part) for part in problem["loc"]), "type": problem["type"]}
+            for problem in invalid.errors(include_input=False, include_url=False)
+        ]
+        return _error(400, "invalid", problems=problems)
+
+
+def _license_json(license: License) -> dict[str, Any]:
+    state = license.state_on(now().date())
+    token = services.token_for(license)
+    return {
+        "identifier": license.identifier,
+        "type": {"code": license.license_type.code, "name": license.license_type.name},
+        "issuer": {
+            "code": license.issuing_unit.code,
+            "name": license.issuing_unit.name,
+            "credit_code": license.issuing_unit.credit_code,
+        },
+        "holder": {
+            "kind": license.holder_kind.value,
+            "name": license.holder_name,
+            "number": license.holder_number,
+        },
+        "data": license.data,
+        "valid_from": license.valid_from.isoformat(),
+        "valid_until": license.valid_until.isoformat() if license.valid_until else None,
+        "status": state.value,
+        "revoked_reason": license.revoked_reason or None,
+        "revoked_at": as_local(license.revoked_at).isoformat() if license.revoked_at else None,
+        "source": license.source.value,
+        "signature": {
+            "key_id": license.key_id,
+            "value": license.signature,
+            "signed": signed_form(license),
+        },
+        "token": token,
+        "verify_url": url_for("licenses.verify", token=token, _external=True),
+    }
+
+
+@blueprint.post("")
+def issue():
+    """Issue a license as the key's unit; 201 with the license, 409 for a repeated one."""
+    parsed = _parse(IssueRequest)
+    if not isinstance(parsed, IssueRequest):
+        return parsed
+    holder = parsed.holder
+    if holder.kind == "person":
+        made = Holder.person(holder.name, holder.id_number)
+    else:
+        made = Holder.enterprise(holder.name, holder.credit_code)
+    license = departments.issue_for_department(
+        g.api_key, parsed.type, made, parsed.data, parsed.valid_from, parsed.valid_until
+    )
+    response = jsonify(_license_json(license))
+    response.headers["Location"] = url_for(".look_up", identifier=license.identifier)
+    return response, 201
+
+
+@blueprint.post("/<identifier>/revoke")
+def revoke(identifier: str):
+    """Revoke a license of the key's scope, with a reason; the verification page shows it."""
+    parsed = _parse(RevokeRequest)
+    if not isinstance(parsed, RevokeRequest):
+        return parsed
+    license = departments.revoke_for_department(g.api_key, identifier, parsed.reason)
+    return jsonify(_license_json(license))
+
+
+@blueprint.get("/<identifier>")
+def look_up(identifier: str):
+    """A license of the key's scope, with its state today and its signed form."""
+    return jsonify(_license_json(departments.license_for_department(g.api_key, identifier)))

@@ -1,0 +1,80 @@
+"""The holder's wallet (我的证照), the public verification page and the published keys."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..clock import now
+from . import labels, services
+from .forms import VerifyForm
+from .qr import qr_svg
+
+blueprint = Blueprint("licenses", __name__, url_prefix="/licenses")
+
+JWKS_MAX_AGE = 300
+
+
+@blueprint.context_processor
+def _texts() -> dict[str, object]:
+    return {"license_labels": labels}
+
+
+@blueprint.errorhandler(services.LicenseNotFound)
+def _not_found(_error: services.LicenseNotFound):
+    return render_template("errors/error.html", code=404, title="页面不存在"), 404
+
+
+def _private(response: Response) -> Response:
+    # A holder's licenses and a verification result are read fresh every time, never kept.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@blueprint.get("")
+@login_required
+def wallet():
+    """The person's or their enterprise's licenses."""
+    licenses = services.held_licenses(current_user)
+    page = render_template("licenses/wallet.html", licenses=licenses, today=now().date())
+    return _private(Response(page))
+
+
+@blueprint.get("/<int:license_id>")
+@login_required
+def detail(license_id: int):
+    """One license: its data, its QR code for verification, and who used it where."""
+    license = services.get_held_license(current_user, license_id)
+    link = url_for(".verify", token=services.token_for(license), _external=True)
+    page = render_template(
+        "licenses/detail.html",
+        license=license,
+        state=license.state_on(now().date()),
+        fields=[
+            (spec["label"], license.data.get(spec["name"], ""))
+            for spec in license.license_type.fields
+        ],
+        qr=qr_svg(link, "证照核验二维码"),
+        link=link,
+    )
+    return _private(Response(page))
+
+
+@blueprint.get("/verify")
+def verify():
+    """Anyone checks a scanned or pasted token: valid, expired, revoked or forged."""
+    form = VerifyForm(request.args)
+    result = services.verify_token(form.token.data) if request.args and form.validate() else None
+    status = 400 if request.args and result is None else 200
+    return _private(
+        Response(render_template("licenses/verify.html", form=form, result=result), status)
+    )
+
+
+@blueprint.get("/keys")
+def keys():
+    """The hall's public keys (JWKS): the current one first, then every earlier one."""
+    response = jsonify(services.hall_jwks())
+    response.mimetype = "application/jwk-set+json"
+    response.headers["Cache-Control"] = f"public, max-age={JWKS_MAX_AGE}"
+    return response

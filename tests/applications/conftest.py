@@ -1,0 +1,207 @@
+"""Helpers for the applicant's pages: demo items picked by their properties, valid answers for
+any field of an item's form, small real files, and applications set up through the services."""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+from werkzeug.datastructures import FileStorage
+from werkzeug.test import stream_encode_multipart
+
+from devidp.accounts import DEMO_ACCOUNTS
+from mobile_hall.applications import services as applicant
+from mobile_hall.applications.models import Application
+from mobile_hall.catalog.models import ItemVersion, ServiceItem
+from mobile_hall.clock import now
+from mobile_hall.extensions import db
+from mobile_hall.identity.models import Account
+from mobile_hall.storage.files import LocalFileStorage
+
+# A 1×1 PNG and a one-page PDF, small and valid.
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
+    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
+    b"\x00IEND\xaeB`\x82"
+)
+PDF = (
+    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
+    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
+    b"trailer<</Root 1 0 R>>\n%%EOF\n"
+)
+JPEG_HEADER = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
+PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
+
+SAMPLE_TEXTS = ["张晓明", "A123456789", "44020519850612123111", "6222021234567890123"]
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_tmp(request, tmp_path, monkeypatch) -> None:
+    """Keep this directory's uploads out of instance/ (only for tests that use the app)."""
+    if "app" in request.fixturenames:
+        app = request.getfixturevalue("app")
+        store = LocalFileStorage(tmp_path / "uploads")
+        monkeypatch.setitem(app.extensions, "upload_storage", store)
+
+
+def multipart(fields: dict) -> dict:
+    """Arguments for `client.post` with a multipart body built in memory.
+
+    Werkzeug's test client spills a large body to a temporary file that it never closes, which
+    `filterwarnings = error` turns into a failure. Files are given as ``(bytes, filename)``.
+    """
+    data = {
+        name: FileStorage(io.BytesIO(value[0]), value[1]) if isinstance(value, tuple) else value
+        for name, value in fields.items()
+    }
+    stream, _length, boundary = stream_encode_multipart(data, use_tempfile=False)
+    return {
+        "data": stream.getvalue(),
+        "content_type": f'multipart/form-data; boundary="{boundary}"',
+    }
+
+
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a page."""
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+def token_of(client, path: str = "/progress") -> str:
+    """A CSRF token for the client's session (the same for every form of the session)."""
+    return csrf_token(client.get(path).get_data(as_text=True))
+
+
+def account(username: str) -> Account:
+    """The account of a demo person (it exists once they have signed in)."""
+    subject = next(a["claims"]["sub"] for a in DEMO_ACCOUNTS if a["username"] == username)
+    return db.session.scalars(sa.select(Account).where(Account.subject == subject)).one()
+
+
+def current_versions() -> list[ItemVersion]:
+    """Every item's current version, by code."""
+    return list(
+        db.session.scalars(
+            sa.select(ItemVersion)
+            .join(ServiceItem, ServiceItem.current_version_id == ItemVersion.id)
+            .order_by(ServiceItem.code)
+        )
+    )
+
+
+def pick_item(app, *, unit: str = "QJ-SCJGJ", level: int = 3, **wanted: object) -> str:
+    """The code of the first online item of `unit` at most at `level` with the wanted traits.
+
+    Traits: ``units`` (how many), ``groups`` (at least so many form pages), ``tolerant``,
+    ``license`` (a material can be an electronic license), ``audience``.
+    """
+    with app.app_context():
+        for version in current_versions():
+            units = [u.code for u in version.units]
+            traits = {
+                "units": len(units),
+                "groups": len({f.get("group", "基本信息") for f in version.form_fields}),
+                "tolerant": version.allows_tolerant_acceptance,
+                "license": any(m.license_type_id for m in version.materials),
+                "audience": version.audience.value,
+            }
+            if (
+                unit in units
+                and "apply" in version.online_stages
+                and version.min_real_name_level <= level
+                and version.form_fields
+                and all(
+                    traits[k] >= v if k == "groups" else traits[k] == v for k, v in wanted.items()
+                )
+            ):
+                return version.item.code
+    raise LookupError(f"no demo item with {wanted}")
+
+
+def value_for(spec: dict) -> str | list[str]:
+    """A valid answer for any field of an item's declarative form."""
+    kind, rules = spec["type"], spec.get("validation") or {}
+    if kind in ("select", "radio"):
+        return spec["choices"][0]
+    if kind == "checkbox":
+        return [spec["choices"][0]]
+    if kind == "number":
+        return str(max(rules.get("min", 1), 1))
+    fixed = {
+        "date": "2025-03-01",
+        "id_number": "440205198506121231",
+        "phone": "13800000001",
+        "email": "zhang@example.cn",
+        "credit_code": "91440205MA4W3K7B95",
+        "address": "曲江区马坝镇人民路1号",
+        "textarea": "日用百货零售",
+    }
+    if kind in fixed:
+        return fixed[kind]
+    pattern = rules.get("pattern")
+    return next(t for t in SAMPLE_TEXTS if not pattern or re.fullmatch(pattern, t))
+
+
+def valid_answers(app, code: str) -> dict[str, str | list[str]]:
+    """A valid answer for every field of the item's form."""
+    with app.app_context():
+        version = next(v for v in current_versions() if v.item.code == code)
+        return {spec["name"]: value_for(spec) for spec in version.form_fields}
+
+
+def fill_in(client, application_id: int, answers: dict) -> None:
+    """Post every form page with the answers it holds, following the pages' own order."""
+    page = f"/applications/{application_id}/form/1"
+    while "/form/" in page:
+        token = csrf_token(client.get(page).get_data(as_text=True))
+        response = client.post(page, data={"csrf_token": token, **answers})
+        assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+        page = response.headers["Location"]
+
+
+def start_draft(app, username: str, code: str, unit: str | None = "QJ-SCJGJ") -> int:
+    """A draft opened through the services; its id."""
+    with app.app_context():
+        return applicant.start_application(account(username), code, unit).id
+
+
+def attach_required(app, username: str, application_id: int) -> None:
+    """A PNG for every required material of the draft."""
+    with app.app_context():
+        person = account(username)
+        application = applicant.get_own_application(person, application_id)
+        for material in application.version.materials:
+            if material.required:
+                applicant.attach_upload(
+                    person, application, material.position, io.BytesIO(PNG), "a.png"
+                )
+
+
+def submitted(app, username: str, code: str, unit: str | None = "QJ-SCJGJ") -> int:
+    """A submitted application with its answers and required materials; its id."""
+    application_id = start_draft(app, username, code, unit)
+    attach_required(app, username, application_id)
+    answers = valid_answers(app, code)
+    with app.app_context():
+        person = account(username)
+        application = applicant.get_own_application(person, application_id)
+        applicant.save_answers(person, application, answers)
+        applicant.submit(person, application, declaration=True)
+    return application_id
+
+
+def load(app, application_id: int) -> Application:
+    """An application as stored now (detached: read its columns, not its relationships)."""
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        db.session.refresh(application)
+        db.session.expunge(application)
+        return application
+
+
+def today() -> date:
+    """Today in the district."""
+    return now().date()

@@ -1,0 +1,82 @@
+"""Progress lookup without signing in: the number and the phone's last four digits."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from mobile_hall.applications.numbering import (
+    display_application_number,
+    format_application_number,
+)
+from mobile_hall.extensions import limiter
+from tests.applications.conftest import load, pick_item, submitted, token_of
+
+NOT_FOUND = "未找到该办件。请核对办件编号和手机号码后四位后再试。"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    # The limits are counted per address for the whole session's app: start each test afresh.
+    limiter.reset()
+
+
+@pytest.fixture
+def number(app, sign_in) -> str:
+    """The number of a submitted application of `citizen` (phone 13800000001)."""
+    sign_in("citizen")
+    application_id = submitted(app, "citizen", pick_item(app, units=2, audience="both"))
+    return load(app, application_id).number
+
+
+def _look_up(client, number: str, last4: str):
+    return client.post(
+        "/progress", data={"csrf_token": token_of(client), "number": number, "phone_last4": last4}
+    )
+
+
+def test_the_right_pair_shows_stage_and_dates_and_no_personal_data(app, number):
+    visitor = app.test_client()
+    typed = display_application_number(number).lower().replace(" ", "-")
+    response = _look_up(visitor, typed, "0001")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "已提交，待受理" in html and "提交申请" in html and "提交日期" in html
+    assert display_application_number(number) in html
+    for personal in (
+        "张晓明",
+        "440***",
+        "440205",
+        "13800000001",
+        "138****0001",
+        "曲江区马坝镇人民路",
+    ):
+        assert personal not in html
+
+
+def test_a_wrong_pair_says_not_found_without_saying_which_part_was_wrong(app, number):
+    visitor = app.test_client()
+    stranger = format_application_number(date(2025, 11, 3), 999_999)
+    wrong_phone = _look_up(visitor, number, "9999").get_data(as_text=True)
+    wrong_number = _look_up(visitor, stranger, "0001").get_data(as_text=True)
+    for html in (wrong_phone, wrong_number):
+        assert NOT_FOUND in html and "已提交，待受理" not in html
+
+
+def test_a_mistyped_number_is_caught_by_its_check_character(app, number):
+    visitor = app.test_client()
+    mistyped = number[:-1] + ("0" if number[-1] != "0" else "1")
+    response = _look_up(visitor, mistyped, "0001")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 400 and "办件编号有误" in html and NOT_FOUND not in html
+    assert f'value="{mistyped}"' in html  # kept as typed
+
+
+def test_lookups_past_the_limit_get_the_chinese_429_page(make_app):
+    limited = make_app(PROGRESS_LOOKUP_LIMIT="2 per minute").test_client()
+    stranger = format_application_number(date(2025, 11, 3), 999_999)
+    answers = [_look_up(limited, stranger, "0001") for _try in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    assert "操作过于频繁" in answers[-1].get_data(as_text=True)
+    assert limited.get("/progress").status_code == 200  # reading the form is not limited

@@ -1,0 +1,162 @@
+"""Stock conversion (存量证照转化): `flask licenses import FILE.csv --type CODE`, row by row."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from mobile_hall.audit.models import AuditEvent
+from mobile_hall.extensions import db
+from mobile_hall.licenses.constants import LicenseSource
+from mobile_hall.licenses.issuance import Holder, issue_license
+from mobile_hall.licenses.models import License, LicenseType
+
+BUSINESS_LICENSE = "11440205MB2C31477C001"
+MARRIAGE = "114402050070186335001"
+GOOD_A, GOOD_B, GOOD_C = "91440205MA4W3K7B1C", "91440205MA4W3K7B2F", "92440205MA4W3K7B3F"
+HEADER = "holder_name,holder_number,issuing_unit,valid_from,valid_until,统一社会信用代码,scope\n"
+ROWS = [
+    f"曲江甲公司,{GOOD_A},QJ-SCJGJ,2018-03-01,,{GOOD_A},食品销售",  # 2: good
+    "曲江乙公司,91440205MA4W3K7B96,QJ-SCJGJ,2018-03-01,,,食品销售",  # 3: bad credit code
+    f"曲江丙公司,{GOOD_B},QJ-NOWHERE,2018-03-01,,,食品销售",  # 4: unknown unit
+    f"曲江丁公司,{GOOD_B},QJ-SCJGJ,2018-02-30,,,食品销售",  # 5: bad date
+    f"曲江戊公司,{GOOD_C},QJ-SCJGJ,2019-05-01,,,餐饮服务",  # 6: already in the library
+    f"曲江甲公司,{GOOD_A},QJ-SCJGJ,2018-03-01,,{GOOD_A},食品销售",  # 7: repeats row 2
+    f"曲江己公司,{GOOD_B},QJ-MB,2020-01-01,2019-12-31,,零售",  # 8: ends before it starts
+    f"曲江庚公司,{GOOD_B},QJ-MB,2020-01-01,2030-12-31,,零售",  # 9: good, a town issued it
+]
+
+
+@pytest.fixture
+def existing(app, isolated_db) -> str:
+    """The license of row 6, already converted: same type, holder and data."""
+    with app.app_context():
+        license_type = db.session.scalars(
+            sa.select(LicenseType).where(LicenseType.code == BUSINESS_LICENSE)
+        ).one()
+        license = issue_license(
+            license_type,
+            license_type.issuing_unit,
+            Holder.enterprise("曲江戊公司", GOOD_C),
+            {"scope": "餐饮服务"},
+            source=LicenseSource.IMPORTED,
+        )
+        db.session.commit()
+        return license.identifier
+
+
+def _write(tmp_path, text: str, name: str = "stock.csv") -> str:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8-sig")
+    return str(path)
+
+
+def _imported(app) -> list[License]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(License)
+                .where(License.source == LicenseSource.IMPORTED)
+                .order_by(License.id)
+            )
+        )
+
+
+def _import(runner, path: str, code: str = BUSINESS_LICENSE, *flags: str):
+    return runner.invoke(args=["licenses", "import", path, "--type", code, *flags])
+
+
+def test_every_bad_row_is_reported_by_row_and_column_and_the_good_rows_are_imported(
+    app, runner, tmp_path, existing
+):
+    before = len(_imported(app))
+    result = _import(runner, _write(tmp_path, HEADER + "\n".join(ROWS) + "\n"))
+    assert result.exit_code == 1
+    report = result.stderr.splitlines()
+    assert report == [
+        "第 3 行「holder_number」：不是有效的统一社会信用代码",
+        "第 4 行「issuing_unit」：发证单位代码不存在或该单位没有统一社会信用代码",
+        "第 5 行「valid_from」：不是有效的日期（应为 YYYY-MM-DD）",
+        f"第 6 行「holder_number」：与证照库中已有的证照重复（同一类型、持证人和内容）：{existing}",
+        "第 7 行「holder_number」：与本文件第 2 行重复",
+        "第 8 行「valid_until」：有效期截止日期早于发证日期",
+    ]
+    assert "共 8 行：导入 2 张证照，6 行未导入。" in result.stdout
+    imported = _imported(app)[before:]
+    assert [(lic.holder_name, lic.issuing_unit.code) for lic in imported] == [
+        ("曲江甲公司", "QJ-SCJGJ"),
+        ("曲江庚公司", "QJ-MB"),
+    ]
+    first = imported[0]
+    assert first.data["uscc"] == GOOD_A and first.data["scope"] == "食品销售"
+    assert (first.valid_from.isoformat(), first.valid_until) == ("2018-03-01", None)
+    assert imported[1].valid_until.isoformat() == "2030-12-31"
+    assert f"第 2 行 → {first.identifier}" in result.stdout
+    with app.app_context():
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "licenses.import")
+        ).all()[-1]
+    assert (event.details["imported"], event.details["refused_rows"]) == (2, [3, 4, 5, 6, 7, 8])
+
+
+def test_all_or_nothing_imports_nothing_when_any_row_is_bad(app, runner, tmp_path, existing):
+    before = len(_imported(app))
+    result = _import(
+        runner,
+        _write(tmp_path, HEADER + "\n".join(ROWS) + "\n"),
+        BUSINESS_LICENSE,
+        "--all-or-nothing",
+    )
+    assert result.exit_code == 1
+    assert "按 --all-or-nothing 未导入任何证照" in result.stdout
+    assert len(result.stderr.splitlines()) == 6
+    assert len(_imported(app)) == before
+    good = _write(tmp_path, HEADER + ROWS[0] + "\n" + ROWS[-1] + "\n", "good.csv")
+    result = _import(runner, good, BUSINESS_LICENSE, "--all-or-nothing")
+    assert result.exit_code == 0, result.output
+    assert len(_imported(app)) == before + 2
+
+
+def test_a_person_type_checks_id_numbers_and_never_prints_them(app, runner, tmp_path):
+    text = (
+        "holder_name,holder_number,issuing_unit,valid_from,男方姓名,女方姓名\n"
+        "张伟,440205197001011235,QJ-MZJ,1998-10-01,张伟,李娜\n"
+        "\n"  # a blank line still counts as a row of the file
+        "王强,440205197001011236,QJ-MZJ,1999-01-01,王强,赵敏\n"
+        ",440205197505052348,QJ-MZJ,1999-01-01,,\n"
+    )
+    result = _import(runner, _write(tmp_path, text), MARRIAGE)
+    assert result.stderr.splitlines() == [
+        "第 4 行「holder_number」：不是有效的居民身份证号码",
+        "第 5 行「holder_name」：不能为空",
+    ]
+    assert "440205197001011236" not in result.output
+    converted = _imported(app)[-1]
+    assert (converted.holder_name, converted.holder_id_masked) == ("张伟", "440***********1235")
+    assert converted.data["husband_name"] == "张伟" and converted.data["holder_name"] == "张伟"
+    assert "440205197001011235" not in str(converted.data)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        ("holder_name,holder_number,issuing_unit,valid_from,颜色\n", "不认识的列「颜色」"),
+        ("holder_name,holder_number,issuing_unit\n", "缺少列「valid_from」"),
+        (
+            "holder_name,holder_number,issuing_unit,valid_from,scope,经营范围\n",
+            "列「经营范围」与前面的列重复",
+        ),
+    ],
+)
+def test_a_bad_header_refuses_the_whole_file(app, runner, tmp_path, header, message):
+    before = len(_imported(app))
+    row = f"曲江甲公司,{GOOD_A},QJ-SCJGJ,2018-03-01,x,y\n"
+    result = _import(runner, _write(tmp_path, header + row))
+    assert result.exit_code == 1
+    assert f"导入失败，未做任何修改：{message}" in result.stderr
+    assert len(_imported(app)) == before
+
+
+def test_an_unknown_type_refuses_the_whole_file(runner, tmp_path):
+    result = _import(runner, _write(tmp_path, HEADER), "NOSUCHTYPE")
+    assert result.exit_code == 1 and "证照类型代码 NOSUCHTYPE 不存在" in result.stderr
