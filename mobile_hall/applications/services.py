@@ -20,7 +20,9 @@ from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
 from ..identity.services import meets_real_name_level
+from ..licenses.services import LicenseUnusable, record_use, usable_licenses
 from ..storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
+from ..workdays import CalendarNotCovered, add_working_days
 from .answers import protect
 from .constants import (
     TERMINAL_STATUSES,
@@ -57,6 +59,7 @@ __all__ = [
     "IllegalTransition",
     "ItemToApply",
     "LevelTooLow",
+    "LicenseUnusable",
     "MessageNotFound",
     "NotAuthorized",
     "NotOnline",
@@ -64,11 +67,14 @@ __all__ = [
     "UploadRejected",
     "WrongAudience",
     "allowed_actions",
+    "attach_license",
     "attach_upload",
     "clock_of",
     "commit_to_tolerance",
+    "expected_due_date",
     "get_own_application",
     "item_to_apply_for",
+    "license_choices",
     "list_own_applications",
     "look_up_progress",
     "messages_of",
@@ -385,6 +391,73 @@ def missing_required(application: Application) -> list[str]:
     return [
         m.name for m in application.version.materials if m.required and m.position not in present
     ]
+
+
+def expected_due_date(application: Application) -> date | None:
+    """When the application would be due if accepted today (to flag licenses ending sooner)."""
+    try:
+        return add_working_days(now().date(), application.version.promised_time_limit_days)
+    except CalendarNotCovered:
+        return None
+
+
+def license_choices(
+    account: Account, application: Application, positions: list[int]
+) -> dict[int, list[Any]]:
+    """The held licenses that can stand in for each open material, by position."""
+    until = expected_due_date(application)
+    return {
+        m.position: usable_licenses(account, m.license_type_id, until)
+        for m in application.version.materials
+        if m.license_type_id is not None and m.position in positions
+    }
+
+
+def attach_license(
+    account: Account, application: Application, position: int, license_id: int
+) -> ApplicationMaterial:
+    """Use a held electronic license instead of uploading material `position`.
+
+    The holder's consent and the use are logged (and audited) with the material, in one
+    transaction; choosing the same license again changes nothing.
+
+    :raises IllegalTransition: when materials can no longer change.
+    :raises ApplicationNotFound: for a position without a license type, or a license the person
+        does not hold or of another type.
+    :raises LicenseUnusable: for an expired or revoked license.
+    """
+    if position not in open_positions(application):
+        raise IllegalTransition("attach", application.status)
+    spec = next((m for m in application.version.materials if m.position == position), None)
+    if spec is None or spec.license_type_id is None:
+        raise ApplicationNotFound(position)
+    held = {lic.id: lic for lic in usable_licenses(account, spec.license_type_id, None)}
+    chosen = held.get(license_id)
+    if chosen is None:
+        raise ApplicationNotFound(license_id)
+    existing = next(
+        (
+            m
+            for m in current_materials(application).get(position, [])
+            if m.license_reference == chosen.identifier
+        ),
+        None,
+    )
+    if existing is not None:
+        return existing
+    record_use(chosen, application, account)
+    material = ApplicationMaterial(
+        position=position,
+        source=MaterialSource.LICENSE,
+        license_reference=chosen.identifier,
+        filename=chosen.license_type.name,
+        added_at=now(),
+    )
+    application.materials.append(material)
+    fulfil_tolerance_if_complete(application)
+    application.updated_at = now()
+    db.session.commit()
+    return material
 
 
 def _next_number(day: date) -> str:

@@ -179,6 +179,12 @@ def _upload_chosen(application: Application, positions: list[int]) -> dict[int, 
     """Attach every file chosen in the request; the refusals by material position."""
     errors: dict[int, str] = {}
     for position in positions:
+        chosen = request.form.get(f"license-{position}", "")
+        if chosen:
+            try:
+                services.attach_license(current_user, application, position, int(chosen))
+            except (ValueError, services.LicenseUnusable):
+                errors[position] = "所选电子证照已过期或已注销，不能使用，请上传材料"
         for upload in request.files.getlist(f"file-{position}"):
             if not upload.filename:
                 continue  # an input left empty
@@ -220,6 +226,8 @@ def materials(application_id: int):
         positions=positions,
         errors=errors,
         attached=services.current_materials(application),
+        license_choices=services.license_choices(current_user, application, positions),
+        until=services.expected_due_date(application),
         supplement=services.pending_supplement(application),
         last_page=len(groups_of(application.version.form_fields)),
     ), (400 if errors else 200)

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
 from ..identity.services import is_staff, meets_real_name_level
+from ..licenses.services import visits_with_wallet, wallet_covers
 from ..organisations.constants import UnitLevel
 from ..organisations.services import list_units
 from . import services
@@ -64,9 +65,13 @@ def _guide(code: str, number: int | None):
         version = services.get_guide(code, number)
     except services.ItemNotFound:
         abort(404)
+    account = current_user if current_user.is_authenticated else None
+    covers = wallet_covers(account, version) if not number else {}
     return render_template(
         "catalog/guide.html",
         item=version,
+        covers=covers,
+        my_visits=visits_with_wallet(version, set(covers)) if account else None,
         level_short=current_user.is_authenticated
         and not meets_real_name_level(current_user, version.min_real_name_level),
         units_by_level=services.units_by_level(version),

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from ..audit.services import record_event
+from ..catalog.constants import MaterialForm
 from ..clock import CHINA_STANDARD_TIME, now
 from ..extensions import db
 from ..organisations.models import Unit
@@ -55,6 +56,7 @@ __all__ = [
     "upsert_license_types",
     "usable_licenses",
     "verify_token",
+    "visits_with_wallet",
     "wallet_covers",
 ]
 
@@ -162,6 +164,22 @@ def wallet_covers(account: Account | None, version: ItemVersion) -> dict[int, Li
         if found is not None:
             covers[position] = found
     return covers
+
+
+def visits_with_wallet(version: ItemVersion, covered: set[int]) -> int:
+    """How many visits the matter takes a person whose wallet covers the `covered` materials.
+
+    Visits exist to show originals: when every required original is covered by an electronic
+    license and every stage runs online, none is left; otherwise the guide's count stands.
+    """
+    originals = {
+        m.position
+        for m in version.materials
+        if m.required and m.form in (MaterialForm.ORIGINAL, MaterialForm.ORIGINAL_AND_COPY)
+    }
+    if version.required_visits and version.is_full_online and originals and originals <= covered:
+        return 0
+    return version.required_visits
 
 
 def _belongs_to(application: Application, account: Account) -> bool:

@@ -52,7 +52,7 @@ from ..identity.identifiers import is_valid_id_number, mask_id_number
 from ..identity.models import Account, StaffRole
 from ..identity.protection import id_number_hash
 from ..identity.services import staff_roles_of
-from ..licenses.services import issue_for_application
+from ..licenses.services import issue_for_application, license_summary
 from ..organisations.models import Unit
 from ..storage.files import UnknownKey
 from ..workdays import add_working_days
@@ -173,6 +173,8 @@ class Casefile:
     actions: list[str]  # what the person may do now, in the order of `ACTION_ROLES`
     permitted: frozenset[str]  # what the person's roles allow in some state
     tolerance_overdue: bool
+    # Verified data of the electronic licenses used as materials, by license reference.
+    licenses: dict[str, dict]
 
 
 def open_casefile(staff: Account, application_id: int, today: date) -> Casefile:
@@ -199,6 +201,11 @@ def open_casefile(staff: Account, application_id: int, today: date) -> Casefile:
         tolerance_overdue=bool(
             tolerance and tolerance.fulfilled_at is None and tolerance.deadline < today
         ),
+        licenses={
+            m.license_reference: summary
+            for m in application.materials
+            if m.license_reference and (summary := license_summary(m.license_reference))
+        },
     )
 
 

@@ -177,22 +177,6 @@ def test_an_item_without_form_fields_starts_with_its_materials(app, sign_in):
     assert form.headers["Location"] == f"/applications/{application_id}/materials"
 
 
-def test_a_material_an_electronic_license_can_replace_says_so_next_to_it(app, sign_in):
-    code = pick_item(app, license=True, units=1)
-    client = sign_in("enterprise")
-    application_id = start_draft(app, "enterprise", code)
-    html = client.get(f"/applications/{application_id}/materials").get_data(as_text=True)
-    with app.app_context():
-        version = next(v for v in current_versions() if v.item.code == code)
-        licensed = [m.position for m in version.materials if m.license_type_id]
-        plain = [m.position for m in version.materials if not m.license_type_id]
-    note = "可用电子证照代替（证照库开通后可直接选用）"
-    for position in licensed:
-        block = html[html.index(f'id="material-{position}"') :]
-        assert note in block[: block.index("</li>")]
-    assert html.count(note) == len(licensed) and plain
-
-
 def test_an_attached_file_is_served_inline_with_the_type_read_from_its_bytes(app, sign_in):
     code = pick_item(app, units=2, audience="both")
     client = sign_in("citizen")

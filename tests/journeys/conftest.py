@@ -6,6 +6,19 @@ import shutil
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
+
+from mobile_hall.applications.models import (
+    Application,
+    ApplicationMaterial,
+    Message,
+    ProcessRecord,
+    Rating,
+    SupplementRequest,
+)
+from mobile_hall.extensions import db
+from mobile_hall.identity.models import WebSession
+from mobile_hall.licenses.models import License, LicenseUse
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -46,3 +59,59 @@ def phone(browser) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
+)
+
+
+@pytest.fixture
+def journey_cleanup(app):
+    """The journey commits through the live hall: remove the application it made afterwards."""
+    with app.app_context():
+        last = db.session.scalar(sa.select(sa.func.max(Application.id))) or 0
+    yield
+    with app.app_context():
+        made = list(db.session.scalars(sa.select(Application.id).where(Application.id > last)))
+        issued = sa.select(License.id).where(License.application_id.in_(made))
+        db.session.execute(sa.delete(LicenseUse).where(LicenseUse.license_id.in_(issued)))
+        for model in (
+            LicenseUse,
+            License,
+            ProcessRecord,
+            Message,
+            Rating,
+            SupplementRequest,
+            ApplicationMaterial,
+        ):
+            db.session.execute(sa.delete(model).where(model.application_id.in_(made)))
+        db.session.execute(sa.delete(Application).where(Application.id.in_(made)))
+        db.session.execute(sa.delete(WebSession))
+        db.session.commit()
+
+
+def person(browser, hall_url: str, username: str):
+    context = browser.new_context(
+        viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True, locale="zh-CN"
+    )
+    page = context.new_page()
+    page.goto(f"{hall_url}/auth/login?next=/")
+    page.fill("#username", username)
+    page.fill("#password", "demo")
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(f"{hall_url}/**")
+    return page
+
+
+def upload(page, selector: str, name: str = "photo.png") -> None:
+    page.set_input_files(selector, files=[{"name": name, "mimeType": "image/png", "buffer": PNG}])
+
+
+def open_in_workbench(page, hall_url: str, number: str, queue: str, case_url: str) -> None:
+    """Find the application in the clerk's queue, then open its page."""
+    page.goto(f"{hall_url}/workbench?queue={queue}")
+    assert number in page.content().replace(" ", "")
+    page.goto(case_url)
+    assert number in page.content().replace(" ", "")

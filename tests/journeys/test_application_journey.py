@@ -12,79 +12,17 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from mobile_hall.applications.models import (
-    Application,
-    ApplicationMaterial,
-    Message,
-    ProcessRecord,
-    Rating,
-    SupplementRequest,
-)
+from mobile_hall.applications.models import Application
 from mobile_hall.extensions import db
-from mobile_hall.identity.models import WebSession
-from mobile_hall.licenses.models import License, LicenseUse
+from tests.journeys.conftest import open_in_workbench, person, upload
 
 pytestmark = pytest.mark.browser
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
-)
 ITEM = "QJ-SCJG-0002"  # 个体工商户营业执照办理（设立登记）, handled by 区市场监管局
 
 
-@pytest.fixture
-def journey_cleanup(app):
-    """The journey commits through the live hall: remove the application it made afterwards."""
-    with app.app_context():
-        last = db.session.scalar(sa.select(sa.func.max(Application.id))) or 0
-    yield
-    with app.app_context():
-        made = list(db.session.scalars(sa.select(Application.id).where(Application.id > last)))
-        issued = sa.select(License.id).where(License.application_id.in_(made))
-        db.session.execute(sa.delete(LicenseUse).where(LicenseUse.license_id.in_(issued)))
-        for model in (
-            LicenseUse,
-            License,
-            ProcessRecord,
-            Message,
-            Rating,
-            SupplementRequest,
-            ApplicationMaterial,
-        ):
-            db.session.execute(sa.delete(model).where(model.application_id.in_(made)))
-        db.session.execute(sa.delete(Application).where(Application.id.in_(made)))
-        db.session.execute(sa.delete(WebSession))
-        db.session.commit()
-
-
-def _person(browser, hall_url: str, username: str):
-    context = browser.new_context(
-        viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True, locale="zh-CN"
-    )
-    page = context.new_page()
-    page.goto(f"{hall_url}/auth/login?next=/")
-    page.fill("#username", username)
-    page.fill("#password", "demo")
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(f"{hall_url}/**")
-    return page
-
-
-def _upload(page, selector: str, name: str = "photo.png") -> None:
-    page.set_input_files(selector, files=[{"name": name, "mimeType": "image/png", "buffer": PNG}])
-
-
-def _open_in_workbench(page, hall_url: str, number: str, queue: str, case_url: str) -> None:
-    """Find the application in the clerk's queue, then open its page."""
-    page.goto(f"{hall_url}/workbench?queue={queue}")
-    assert number in page.content().replace(" ", "")
-    page.goto(case_url)
-    assert number in page.content().replace(" ", "")
-
-
 def test_a_matter_from_the_phone_to_completion_and_rating(browser, hall_url, app, journey_cleanup):
-    citizen = _person(browser, hall_url, "citizen")
+    citizen = person(browser, hall_url, "citizen")
     # Find the item by pinyin initials and open its guide.
     citizen.goto(f"{hall_url}/items?q=gtgsh")
     citizen.locator("a.cell", has_text="个体工商户").first.click()
@@ -105,7 +43,7 @@ def test_a_matter_from_the_phone_to_completion_and_rating(browser, hall_url, app
 
     # A photo for each material, then check the answers and submit.
     for index in range(3):
-        _upload(citizen, f"#file-{index}")
+        upload(citizen, f"#file-{index}")
     citizen.get_by_role("button", name="上传并下一步：核对信息").click()
     assert "440***********1231" in citizen.content()  # masked on the check page
     citizen.get_by_label(re.compile("本人承诺")).check()
@@ -116,8 +54,8 @@ def test_a_matter_from_the_phone_to_completion_and_rating(browser, hall_url, app
     case_url = application_url.replace("/applications/", "/workbench/applications/")
     assert "办件编号" in receipt
 
-    clerk = _person(browser, hall_url, "clerk")
-    _open_in_workbench(clerk, hall_url, number, "new", case_url)
+    clerk = person(browser, hall_url, "clerk")
+    open_in_workbench(clerk, hall_url, number, "new", case_url)
     clerk.locator("#action-accept").get_by_role("button", name="受理").click()
     supplement = clerk.locator("#action-supplement_request")
     supplement.get_by_role("checkbox", name="经营场所使用证明").check()
@@ -129,14 +67,14 @@ def test_a_matter_from_the_phone_to_completion_and_rating(browser, hall_url, app
 
     citizen.goto(application_url)
     assert "租赁合同缺少出租方签字" in citizen.content()
-    _upload(citizen, "#supplement ~ form #file-2", "lease.png")
+    upload(citizen, "#supplement ~ form #file-2", "lease.png")
     citizen.locator("#supplement ~ form").first.get_by_role(
         "button", name="上传", exact=True
     ).click()
     citizen.get_by_role("button", name="提交补正材料").click()
 
-    reviewer = _person(browser, hall_url, "reviewer")
-    _open_in_workbench(reviewer, hall_url, number, "review", case_url)
+    reviewer = person(browser, hall_url, "reviewer")
+    open_in_workbench(reviewer, hall_url, number, "review", case_url)
     reviewer.locator("#action-review textarea").fill("材料齐全，经营场所符合要求")
     reviewer.locator("#action-review").get_by_role("button").click()
     reviewer.locator("#action-decide").get_by_label("准予许可").check()
