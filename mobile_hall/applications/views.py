@@ -297,6 +297,7 @@ def _render_detail(
     return render_template(
         "applications/detail.html",
         application=application,
+        expected_due=services.expected_due_date(application),
         receipt=request.args.get("submitted") == "1" and application.number,
         clock=clock_of(application, now().date()),
         supplement=services.pending_supplement(application),

@@ -84,6 +84,7 @@ def test_a_person_applies_from_the_guide_to_the_receipt(app, sign_in):
     number = load(app, application_id).number
     assert display_application_number(number) in html
     assert "承诺办结时限：受理之日起" in html and "个工作日" in html
+    assert "如今日受理，将于" in html
     assert "接下来" in html and "无需到现场" in html
     assert "已提交，待受理" in html and "提交申请" in html
 

@@ -137,6 +137,18 @@ def test_the_clerk_sees_the_verified_license_data(app, sign_in):
         applicant.submit(person, applicant.get_own_application(person, application_id), True)
     html = clerk.get(f"/workbench/applications/{application_id}").get_data(as_text=True)
     assert licence.identifier in html and "申请人授权调用" in html and "有效" in html
+    assert "证照将在办结前到期" not in html
+    # A licence ending before the due date is flagged to the clerk once the clock runs.
+    from mobile_hall.workbench import services as workbench
+
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        workbench.accept(account("clerk"), application)
+        held = db.session.get(License, licence.id)
+        held.valid_until = application.accepted_on
+        db.session.commit()
+    html = clerk.get(f"/workbench/applications/{application_id}").get_data(as_text=True)
+    assert "证照将在办结前到期" in html
 
 
 def test_the_guide_tells_a_signed_in_holder_what_their_wallet_covers(app, sign_in):

@@ -121,20 +121,31 @@ def _online_item(unit_code: str) -> ItemVersion:
     ).all()
 
 
-def test_a_whole_matter_leaves_its_process_records_in_order(app, sign_in, client):
+def _people(app, sign_in) -> None:
     for username in ("citizen", "clerk", "reviewer"):
         sign_in(username, app.test_client())
+
+
+def _complete_draft(citizen: Account) -> Application:
+    """A citizen's draft for a 区市场监管局 item, every question answered and material attached."""
+    version = next(
+        v
+        for v in _online_item("QJ-SCJGJ")
+        if "apply" in v.online_stages and v.audience in ("person", "both")
+    )
+    draft = applicant.start_application(citizen, version.item.code, "QJ-SCJGJ")
+    answer_everything(citizen, draft)
+    for material in version.materials:
+        applicant.attach_upload(citizen, draft, material.position, io.BytesIO(PNG), "a.png")
+    return draft
+
+
+def test_a_whole_matter_leaves_its_process_records_in_order(app, sign_in, client):
+    _people(app, sign_in)
     with app.app_context():
         citizen, clerk, reviewer = (_account(n) for n in ("张晓明", "王志强", "何淑珍"))
-        version = next(
-            v
-            for v in _online_item("QJ-SCJGJ")
-            if "apply" in v.online_stages and v.audience in ("person", "both")
-        )
-        draft = applicant.start_application(citizen, version.item.code, "QJ-SCJGJ")
-        answer_everything(citizen, draft)
-        for material in version.materials:
-            applicant.attach_upload(citizen, draft, material.position, io.BytesIO(PNG), "a.png")
+        draft = _complete_draft(citizen)
+        version = draft.version
         submitted = applicant.submit(citizen, draft, declaration=True)
         assert applicant.submit(citizen, submitted, declaration=True) is submitted  # idempotent
         workbench.accept(clerk, submitted)
@@ -192,20 +203,10 @@ def test_a_draft_with_unanswered_questions_cannot_be_submitted(app, sign_in):
 
 
 def test_clerks_cannot_skip_steps_or_act_outside_their_role(app, sign_in):
-    for username in ("citizen", "clerk", "reviewer"):
-        sign_in(username, app.test_client())
+    _people(app, sign_in)
     with app.app_context():
         citizen, clerk, reviewer = (_account(n) for n in ("张晓明", "王志强", "何淑珍"))
-        version = next(
-            v
-            for v in _online_item("QJ-SCJGJ")
-            if "apply" in v.online_stages and v.audience in ("person", "both")
-        )
-        draft = applicant.start_application(citizen, version.item.code, "QJ-SCJGJ")
-        answer_everything(citizen, draft)
-        for material in version.materials:
-            applicant.attach_upload(citizen, draft, material.position, io.BytesIO(PNG), "a.png")
-        application = applicant.submit(citizen, draft, declaration=True)
+        application = applicant.submit(citizen, _complete_draft(citizen), declaration=True)
         records = len(application.records)
         with pytest.raises(IllegalTransition):
             workbench.decide(reviewer, application, Decision.APPROVED)
