@@ -41,6 +41,7 @@ MODEL_MODULES = (
     "catalog",
     "identity",
     "applications",
+    "pages",
 )
 
 
@@ -72,6 +73,8 @@ def register_blueprints(app: Flask) -> None:
     from .licenses.api import blueprint as license_api
     from .licenses.views import blueprint as licenses
     from .organisations.views import blueprint as organisations
+    from .pages.views import blueprint as pages
+    from .pages.views import staff_blueprint as pages_staff
     from .workbench.views import blueprint as workbench
 
     app.register_blueprint(catalog)
@@ -83,6 +86,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(workbench)
     app.register_blueprint(licenses)
     app.register_blueprint(license_api)
+    app.register_blueprint(pages)
+    app.register_blueprint(pages_staff)
 
 
 def register_web(app: Flask) -> None:

@@ -21,6 +21,7 @@ from ..identity.constants import UserType
 from ..identity.models import Account
 from ..identity.services import meets_real_name_level
 from ..licenses.services import LicenseUnusable, record_use, usable_licenses
+from ..pages.scope import allowed_item_ids, may_act_for
 from ..storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
 from ..workdays import CalendarNotCovered, add_working_days
 from .answers import protect
@@ -192,14 +193,21 @@ def _open_draft(account: Account, item_id: int) -> Application | None:
     )
 
 
+def _check_agent_may_act(account: Account, version: ItemVersion) -> None:
+    if not may_act_for(account, version.item_id):
+        raise NotAuthorized()
+
+
 def item_to_apply_for(account: Account, code: str) -> ItemToApply:
     """The current version of the item, once the person may apply for it, with their draft.
 
     :raises ApplicationNotFound: for an unknown code.
     :raises NotOnline, LevelTooLow: see `check_can_apply`.
+    :raises NotAuthorized: an agent whose legal representative did not allow this item.
     """
     version = _current_version(code)
     check_can_apply(account, version)
+    _check_agent_may_act(account, version)
     return ItemToApply(version, _open_draft(account, version.item_id))
 
 
@@ -208,9 +216,11 @@ def start_application(account: Account, code: str, unit_code: str | None = None)
 
     :raises ApplicationNotFound: unknown item or a unit that does not implement it.
     :raises NotOnline, LevelTooLow: see `check_can_apply`.
+    :raises NotAuthorized: an agent whose legal representative did not allow this item.
     """
     version = _current_version(code)
     check_can_apply(account, version)
+    _check_agent_may_act(account, version)
     existing = _open_draft(account, version.item_id)
     if existing is not None:
         return existing
@@ -244,7 +254,9 @@ def start_application(account: Account, code: str, unit_code: str | None = None)
 def _visible_to(account: Account) -> sa.ColumnElement[bool]:
     own = Application.account_id == account.id
     if account.user_type == UserType.LEGAL_PERSON and account.enterprise_id is not None:
-        return sa.or_(own, Application.enterprise_id == account.enterprise_id)
+        visible = sa.or_(own, Application.enterprise_id == account.enterprise_id)
+        allowed = allowed_item_ids(account)  # an agent limited by the legal representative
+        return visible if allowed is None else sa.and_(visible, Application.item_id.in_(allowed))
     return own
 
 

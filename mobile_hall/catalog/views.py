@@ -9,6 +9,7 @@ from ..identity.services import is_staff, meets_real_name_level
 from ..licenses.services import visits_with_wallet, wallet_covers
 from ..organisations.constants import UnitLevel
 from ..organisations.services import list_units
+from ..pages.services import is_favourite, record_view
 from . import services
 from .constants import ALL_STAGES, Audience
 from .forms import ItemFilterForm
@@ -67,6 +68,8 @@ def _guide(code: str, number: int | None):
         abort(404)
     account = current_user if current_user.is_authenticated else None
     covers = wallet_covers(account, version) if not number else {}
+    if account is not None and not number:
+        record_view(account, version.item_id)  # 最近浏览 on the personal page
     return render_template(
         "catalog/guide.html",
         item=version,
@@ -77,6 +80,7 @@ def _guide(code: str, number: int | None):
         units_by_level=services.units_by_level(version),
         stages=ALL_STAGES,
         is_history=number is not None,
+        is_favourite=is_favourite(account, version.item_id),
     )
 
 

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..identity.services import upsert_staff_roles
 from ..licenses.services import load_demo_licenses, upsert_license_types
 from ..organisations.services import upsert_units
+from ..pages.services import load_demo_enterprise_pages, load_rules
 from .history import load_history
 from .schema import ReferenceDocument
 
@@ -27,6 +28,8 @@ def load_reference_data() -> None:
         db.session.flush()
         staff = json.loads((DATA_DIR / "staff.json").read_text(encoding="utf-8"))
         upsert_staff_roles(staff["staff"])
+        rules = json.loads((DATA_DIR / "recommendations.json").read_text(encoding="utf-8"))
+        load_rules(rules["rules"])
         db.session.commit()
     except BaseException:
         db.session.rollback()
@@ -40,4 +43,6 @@ def load_demo() -> ImportReport:
     report = import_catalog(catalog, actor="cli:demo-load")
     load_demo_licenses()
     load_history()
+    pages = json.loads((DATA_DIR / "enterprise_pages.json").read_text(encoding="utf-8"))
+    load_demo_enterprise_pages(pages)
     return report

@@ -26,8 +26,8 @@ blueprint = Blueprint("identity", __name__)
 
 def _landing(account: Account) -> str:
     if account.is_legal_person:
-        return url_for("catalog.item_list", audience="enterprise")
-    return url_for("catalog.home")
+        return url_for("pages.enterprise")
+    return url_for("pages.me")
 
 
 def _refused(reason: str):

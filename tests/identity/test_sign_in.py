@@ -27,15 +27,15 @@ def _home(browser) -> str:
 @pytest.mark.parametrize(
     ("username", "name", "landing"),
     [
-        ("citizen", "张晓明", "/"),
-        ("citizen-l1", "李秀英", "/"),
-        ("enterprise", "刘建华", "/items?audience=enterprise"),
-        ("agent", "陈丽娟", "/items?audience=enterprise"),
-        ("senior", "黄桂芳", "/"),
-        ("clerk", "王志强", "/"),
-        ("reviewer", "何淑珍", "/"),
-        ("town-clerk", "邓伟", "/"),
-        ("office", "钟国平", "/"),
+        ("citizen", "张晓明", "/me"),
+        ("citizen-l1", "李秀英", "/me"),
+        ("enterprise", "刘建华", "/enterprise"),
+        ("agent", "陈丽娟", "/enterprise"),
+        ("senior", "黄桂芳", "/me"),
+        ("clerk", "王志强", "/me"),
+        ("reviewer", "何淑珍", "/me"),
+        ("town-clerk", "邓伟", "/me"),
+        ("office", "钟国平", "/me"),
     ],
 )
 def test_each_account_type_signs_in_and_lands_where_it_belongs(
@@ -119,7 +119,7 @@ def test_an_open_redirect_next_is_ignored(browser, target):
     from urllib.parse import quote
 
     response = browser.sign_in("citizen", f"/auth/login?next={quote(target, safe='')}")
-    assert response.headers["Location"] == "/"
+    assert response.headers["Location"] == "/me"
 
 
 def test_a_page_that_needs_sign_in_sends_the_person_to_the_platform_and_back(browser):

@@ -14,7 +14,14 @@ from tests.identity.conftest import Browser, audit_actions
 NON_STAFF = ["citizen", "citizen-l1", "enterprise", "agent"]
 STAFF_OF_UNITS = ["clerk", "reviewer", "town-clerk"]
 # Endpoints only the district office may use, whatever unit the person serves.
-OFFICE_ONLY = {"staff.roles", "staff.grant_role", "staff.revoke_role"}
+OFFICE_ONLY = {
+    "staff.roles",
+    "staff.grant_role",
+    "staff.revoke_role",
+    "pages_staff.rules",
+    "pages_staff.edit_rule",
+    "pages_staff.policies",
+}
 
 
 def _csrf(client) -> str:
@@ -24,7 +31,7 @@ def _csrf(client) -> str:
 
 def _staff_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in {"staff", "workbench"}:
+        if rule.endpoint.split(".")[0] in {"staff", "workbench", "pages_staff"}:
             yield rule
 
 
