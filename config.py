@@ -67,7 +67,6 @@ class Config:
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_NAME = "hall_session"
     SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = True
     # Origins allowed to embed the hall in a frame (the provincial mobile hall).
     EMBED_ALLOWED_ORIGINS = _split(os.environ.get("EMBED_ALLOWED_ORIGINS"))
@@ -94,6 +93,16 @@ class Config:
     ITEMS_PER_PAGE = 20
     # The license signing key's id in the JWKS (empty: derived from the key, RFC 7638).
     LICENSE_KEY_ID = os.environ.get("LICENSE_KEY_ID", "")
+    # Responses compressed by Flask-Compress (text only); never the files people uploaded.
+    COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_EXCLUDED_ENDPOINTS: ClassVar[list[str]] = [
+        "applications.file",
+        "workbench.material_file",
+    ]
+    # Static files without a current fingerprint (`?v=`) are cached this many seconds.
+    STATIC_SHORT_MAX_AGE = int(os.environ.get("STATIC_SHORT_MAX_AGE", "300"))
+    # The access manifest (mobile-access profile rule 11): how long the province may cache it.
+    MANIFEST_MAX_AGE = int(os.environ.get("MANIFEST_MAX_AGE", "300"))
 
 
 class ProductionConfig(Config):

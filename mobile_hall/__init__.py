@@ -72,6 +72,7 @@ def register_blueprints(app: Flask) -> None:
     from .identity.views import blueprint as identity
     from .licenses.api import blueprint as license_api
     from .licenses.views import blueprint as licenses
+    from .mobile_access.views import blueprint as mobile_access
     from .organisations.views import blueprint as organisations
     from .pages.views import blueprint as pages
     from .pages.views import staff_blueprint as pages_staff
@@ -88,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(license_api)
     app.register_blueprint(pages)
     app.register_blueprint(pages_staff)
+    app.register_blueprint(mobile_access)
 
 
 def register_web(app: Flask) -> None:

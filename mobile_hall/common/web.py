@@ -8,12 +8,26 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, current_app, g, render_template, request, session, url_for
+from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
 from ..clock import as_local
 from . import labels
 
 ELDER_COOKIE = "elder_mode"
+# Text worth compressing; never images, PDF or the files people upload.
+COMPRESSIBLE_TYPES = frozenset(
+    {
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "application/jwk-set+json",
+    }
+)
+IMMUTABLE = "public, max-age=31536000, immutable"
 ERROR_TITLES = {
     400: "请求有误",
     403: "没有权限",
@@ -64,6 +78,43 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _compress(response: Response) -> Response:
+    """Compress text responses (gzip or br); uploaded files and other types pass untouched."""
+    if (
+        response.status_code != 200
+        or response.mimetype not in COMPRESSIBLE_TYPES
+        or request.endpoint in current_app.config["COMPRESS_EXCLUDED_ENDPOINTS"]
+    ):
+        return response
+    if response.is_streamed:
+        if request.endpoint != "static":
+            return response  # a sent file (an upload, a download): never compressed
+        # A stylesheet or script is small: compress it whole, so gzip is offered too.
+        response.direct_passthrough = False
+        response.set_data(response.get_data())
+    return current_app.extensions["hall_compress"].after_request(response)
+
+
+def _static_cache(response: Response) -> Response:
+    """Fingerprinted static URLs are cached for a year; any other static URL only briefly."""
+    if request.endpoint != "static" or response.status_code not in (200, 304):
+        return response
+    filename = (request.view_args or {}).get("filename", "")
+    version = request.args.get("v")
+    fingerprinted = False
+    if version:
+        try:
+            fingerprinted = version == _fingerprint(current_app.static_folder or "", filename)
+        except OSError:
+            fingerprinted = False
+    response.headers["Cache-Control"] = (
+        IMMUTABLE
+        if fingerprinted
+        else f"public, max-age={current_app.config['STATIC_SHORT_MAX_AGE']}"
+    )
+    return response
+
+
 def _render_error(error: HTTPException) -> tuple[str, int]:
     # Unhandled exceptions reach here as InternalServerError (outside testing).
     code = error.code or 500
@@ -73,8 +124,17 @@ def _render_error(error: HTTPException) -> tuple[str, int]:
 
 def init_web(app: Flask) -> None:
     """Install the request hooks, template helpers and error handlers."""
-    app.before_request(_detect_modes)
+    app.config.setdefault("COMPRESS_EXCLUDED_ENDPOINTS", [])
+    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
+    app.config.setdefault("STATIC_SHORT_MAX_AGE", 300)
+    # `_compress` decides what is compressed; Flask-Compress only does the encoding.
+    app.config.update(COMPRESS_REGISTER=False, COMPRESS_MIMETYPES=sorted(COMPRESSIBLE_TYPES))
+    app.extensions["hall_compress"] = Compress(app)
+    # After-request hooks run last-registered first: compression comes after the headers.
+    app.after_request(_compress)
+    app.after_request(_static_cache)
     app.after_request(_security_headers)
+    app.before_request(_detect_modes)
     app.register_error_handler(HTTPException, _render_error)
     app.jinja_env.filters.update(
         local_date=lambda moment: as_local(moment).strftime("%Y-%m-%d"),

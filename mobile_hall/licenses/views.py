@@ -64,8 +64,9 @@ def detail(license_id: int):
 def verify():
     """Anyone checks a scanned or pasted token: valid, expired, revoked or forged."""
     form = VerifyForm(request.args)
-    result = services.verify_token(form.token.data) if request.args and form.validate() else None
-    status = 400 if request.args and result is None else 200
+    asked = "token" in request.args  # other parameters (such as ?embed=1) are not a question
+    result = services.verify_token(form.token.data) if asked and form.validate() else None
+    status = 400 if asked and result is None else 200
     return _private(
         Response(render_template("licenses/verify.html", form=form, result=result), status)
     )

@@ -172,3 +172,8 @@ def test_the_public_keys_are_a_jwks_with_the_current_key_first(app, client):
     with app.app_context():
         assert published[0]["kid"] == keys.current_signer().key_id
     assert published[0]["kty"] == "OKP" and all("d" not in key for key in published)
+
+
+def test_the_verification_page_opens_in_embedded_mode(client):
+    response = client.get("/licenses/verify?embed=1")
+    assert response.status_code == 200 and 'class="topbar"' not in response.get_data(as_text=True)

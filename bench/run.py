@@ -1,0 +1,617 @@
+"""`make bench`: the hall under gunicorn (2 sync workers) on the synthetic dataset, driven by wrk.
+
+For each database (SQLite, then PostgreSQL in a database `mobile_hall_bench` made and dropped
+here) it builds the dataset (bench/dataset.py), measures the bare WSGI callable (bench/bare.py)
+under the same gunicorn settings, then every page with wrk on loopback and the application
+journey with a few Python threads. Every figure is printed with req/s, p50, p99 and its ratio to
+the bare callable, plus the statements each page sends (counted once through the test client);
+the table is also written to bench-results/.
+
+Environment: BENCH_SECONDS (per page, default 10), BENCH_CONNECTIONS (default 32),
+BENCH_JOURNEY_THREADS (default 4), BENCH_DATABASES (default "sqlite postgresql"),
+BENCH_PG_URL (server, default postgresql://postgres@127.0.0.1:5432).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import requests  # noqa: E402
+import sqlalchemy as sa  # noqa: E402
+
+SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+JOURNEY_THREADS = int(os.environ.get("BENCH_JOURNEY_THREADS", "4"))
+DATABASES = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
+PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
+PG_DATABASE = "mobile_hall_bench"
+COOKIE = "hall_session"
+GUIDE = "QJ-SCJG-0001"
+BIN = Path(sys.executable).parent
+RESULTS = ROOT / "bench-results"
+
+# (name, target ratio, p99 limit in ms or None)
+TARGETS = {
+    "home": (0.30, 50),
+    "item list": (0.30, 50),
+    "search yyzz": (0.30, 50),
+    "guide": (0.30, 50),
+    "/me": (0.15, None),
+    "/enterprise": (0.15, None),
+    "progress lookup": (0.20, None),
+    "licence verification": (0.20, None),
+}
+JOURNEY_TARGET = 25.0  # complete submissions per second
+
+
+@dataclass
+class Figure:
+    """One line of the table."""
+
+    name: str
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    non_2xx: int = 0
+    errors: int = 0
+    queries: int | None = None
+    ratio: float = 0.0
+    target: str = ""
+    met: bool | None = None
+    extra: dict = field(default_factory=dict)
+
+
+# --- servers and wrk ------------------------------------------------------------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Gunicorn:
+    """`gunicorn --workers 2` (sync) serving `target` on a free loopback port."""
+
+    def __init__(self, target: str, env: dict[str, str]) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        command = [
+            str(BIN / "gunicorn"),
+            "--workers", "2",
+            "--worker-class", "sync",
+            "--bind", f"127.0.0.1:{self.port}",
+            "--log-level", "warning",
+            target,
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                requests.get(self.url + "/", timeout=60)
+                return
+            except requests.ConnectionError:
+                time.sleep(0.2)
+            except BaseException:
+                self.stop()
+                raise
+        self.stop()
+        raise RuntimeError(f"gunicorn {target} did not start")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=20)
+
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+
+
+def _millis(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(name: str, url: str, headers: dict[str, str] | None = None, lua: str = "") -> Figure:
+    """Drive `url` for SECONDS with CONNECTIONS connections; the figure wrk reports."""
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{SECONDS}s", "--latency", "--timeout", "5s"]
+    for key, value in (headers or {}).items():
+        command += ["-H", f"{key}: {value}"]
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(lua)
+    if lua:
+        command += ["-s", script.name]
+    try:
+        output = subprocess.run(  # noqa: S603
+            [*command, url], capture_output=True, text=True, check=True
+        ).stdout
+    finally:
+        os.unlink(script.name)
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output)[1])
+    p50 = _millis(re.search(r"\s50%\s+(\S+)", output)[1])
+    p99 = _millis(re.search(r"\s99%\s+(\S+)", output)[1])
+    non_2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return Figure(
+        name,
+        rps,
+        p50,
+        p99,
+        non_2xx=int(non_2xx[1]) if non_2xx else 0,
+        errors=sum(int(n) for n in errors.groups()) if errors else 0,
+    )
+
+
+def drain(base: str) -> None:
+    """Wait until the workers finished the requests wrk left queued (sync workers go on)."""
+    for _ in range(3):
+        requests.get(base + "/licenses/keys", timeout=300)
+
+
+def _post_script(body: str, headers: dict[str, str]) -> str:
+    lines = ['wrk.method = "POST"', f"wrk.body = {json.dumps(body)}"]
+    lines += [f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}" for k, v in headers.items()]
+    return "\n".join(lines) + "\n"
+
+
+# --- the dataset's fixtures: sessions, a lookup, a licence token, journey items -------------
+
+
+def _signed_in(app, username: str) -> str:
+    """A session row for a demo account, made directly (sign-in is not measured); the token."""
+    from devidp.accounts import DEMO_ACCOUNTS
+    from mobile_hall.clock import now
+    from mobile_hall.extensions import db
+    from mobile_hall.identity.models import Account, WebSession
+    from mobile_hall.identity.sessions import token_digest
+    from mobile_hall.pages import services as pages
+    from mobile_hall.pages.constants import PageKind
+
+    subject = next(a["claims"]["sub"] for a in DEMO_ACCOUNTS if a["username"] == username)
+    with app.app_context():
+        account = db.session.scalars(sa.select(Account).where(Account.subject == subject)).one()
+        kind = PageKind.ENTERPRISE if account.is_legal_person else PageKind.PERSON
+        opening = pages.opening_of(account, kind)
+        if opening is None or not opening.is_open:  # the first visit's notice, accepted
+            pages.open_page(account, kind, pages.towns()[0].code)
+        token, moment = secrets.token_urlsafe(32), now()
+        db.session.add(
+            WebSession(
+                id=token_digest(token),
+                data={},
+                account_id=account.id,
+                is_staff=False,
+                created_at=moment,
+                last_seen_at=moment,
+                expires_at=moment + timedelta(hours=8),
+            )
+        )
+        db.session.commit()
+    return token
+
+
+def _lookup_and_licence(app) -> tuple[dict[str, str], str]:
+    """A submitted application's number and phone digits, and a demo licence's QR token."""
+    from mobile_hall.applications.models import Application
+    from mobile_hall.extensions import db
+    from mobile_hall.licenses.models import License
+    from mobile_hall.licenses.services import token_for
+
+    with app.app_context():
+        application = db.session.scalars(
+            sa.select(Application)
+            .where(Application.number.is_not(None))
+            .order_by(Application.id.desc())
+            .limit(1)
+        ).first()
+        licence = db.session.scalars(sa.select(License).order_by(License.id).limit(1)).first()
+        return (
+            {"number": application.number, "phone_last4": application.applicant_phone[-4:]},
+            token_for(licence),
+        )
+
+
+def _answer(spec: dict) -> str | list[str]:
+    """A valid answer for a field of an item's form (as tests/applications/conftest.py)."""
+    kind, rules = spec["type"], spec.get("validation") or {}
+    if kind in ("select", "radio"):
+        return spec["choices"][0]
+    if kind == "checkbox":
+        return [spec["choices"][0]]
+    if kind == "number":
+        return str(max(rules.get("min", 1), 1))
+    fixed = {
+        "date": "2025-03-01",
+        "id_number": "440205198506121231",
+        "phone": "13800000001",
+        "email": "zhang@example.cn",
+        "credit_code": "91440205MA4W3K7B95",
+        "address": "曲江区马坝镇人民路1号",
+        "textarea": "日用百货零售",
+    }
+    if kind in fixed:
+        return fixed[kind]
+    pattern = rules.get("pattern")
+    samples = ["张晓明", "A123456789", "44020519850612123111", "6222021234567890123"]
+    return next(t for t in samples if not pattern or re.fullmatch(pattern, t))
+
+
+def _journey_items(app) -> list[dict]:
+    """Person items a citizen can apply for online, fewest required materials first."""
+    from mobile_hall.catalog.models import ItemVersion, ServiceItem
+    from mobile_hall.extensions import db
+
+    with app.app_context():
+        versions = db.session.scalars(
+            sa.select(ItemVersion).join(
+                ServiceItem, ServiceItem.current_version_id == ItemVersion.id
+            )
+        ).all()
+        items = []
+        for version in versions:
+            required = [m.position for m in version.materials if m.required]
+            if (
+                version.audience.value in ("person", "both")
+                and "apply" in version.online_stages
+                and version.min_real_name_level <= 3
+                and version.form_fields
+                and required
+            ):
+                items.append(
+                    {
+                        "code": version.item.code,
+                        "unit": version.units[0].code,
+                        "answers": {f["name"]: _answer(f) for f in version.form_fields},
+                        "required": required,
+                    }
+                )
+        return sorted(items, key=lambda item: (len(item["required"]), item["code"]))
+
+
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
+)
+_TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+def apply_once(base: str, token: str, item: dict) -> bool:
+    """One complete application through the pages: start, answers, upload, check, submit."""
+    with requests.Session() as web:
+        web.cookies.set(COOKIE, token)  # a Cookie header would be dropped on redirects
+        start = web.get(f"{base}/apply/{item['code']}", timeout=30)
+        csrf = _TOKEN.search(start.text)[1]
+        page = web.post(
+            f"{base}/apply/{item['code']}",
+            data={"csrf_token": csrf, "unit": item["unit"]},
+            timeout=30,
+        )
+        for _ in range(10):
+            if "/form/" not in page.url:
+                break
+            page = web.post(page.url, data={"csrf_token": csrf, **item["answers"]}, timeout=30)
+        if not page.url.endswith("/materials"):
+            return False
+        files = {f"file-{p}": ("photo.png", PNG, "image/png") for p in item["required"]}
+        check = web.post(
+            page.url, data={"csrf_token": csrf, "next": "check"}, files=files, timeout=30
+        )
+        if not check.url.endswith("/check"):
+            return False
+        receipt = web.post(
+            check.url.replace("/check", "/submit"),
+            data={"csrf_token": csrf, "declaration": "y"},
+            timeout=30,
+        )
+        return receipt.status_code == 200 and "submitted=1" in receipt.url
+
+
+def journey(base: str, token: str, items: list[dict]) -> Figure:
+    """Complete submissions per second from JOURNEY_THREADS threads, one item per thread."""
+    done = [0] * len(items)
+    failed = [0] * len(items)
+    latencies: list[float] = []
+    stop = time.monotonic() + max(SECONDS, 10)
+
+    def worker(index: int) -> None:
+        while time.monotonic() < stop:
+            began = time.perf_counter()
+            try:
+                ok = apply_once(base, token, items[index])
+            except (requests.RequestException, TypeError):
+                ok = False
+            if ok:
+                done[index] += 1
+                latencies.append((time.perf_counter() - began) * 1000)
+            else:
+                failed[index] += 1
+
+    began = time.monotonic()
+    threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(items))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    latencies.sort()
+
+    def pick(q: float) -> float:
+        return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
+
+    return Figure(
+        "application journey",
+        sum(done) / elapsed,
+        pick(0.5),
+        pick(0.99),
+        errors=sum(failed),
+        extra={"threads": len(items), "submissions": sum(done), "requests_each": None},
+    )
+
+
+# --- statements per page ---------------------------------------------------------------------
+
+
+def count_statements(app, pages: list[tuple[str, str, dict, dict]]) -> dict[str, int]:
+    """The SQL statements each page sends, once warm, through the test client."""
+    from mobile_hall.extensions import db
+
+    counts = {}
+    with app.app_context():
+        engine = db.engine
+    for name, method, kwargs, cookies in pages:
+        client = app.test_client()
+        for key, value in cookies.items():
+            client.set_cookie(key, value)
+        getattr(client, method)(**kwargs)  # warm
+        seen: list[str] = []
+
+        def listen(_c, _cur, statement, *_a, seen=seen):
+            seen.append(statement)
+
+        sa.event.listen(engine, "before_cursor_execute", listen)
+        try:
+            response = getattr(client, method)(**kwargs)
+        finally:
+            sa.event.remove(engine, "before_cursor_execute", listen)
+        counts[name] = len(seen) if response.status_code == 200 else -response.status_code
+    return counts
+
+
+# --- one database ------------------------------------------------------------------------------
+
+
+def _database(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{workdir / 'bench.sqlite3'}"
+    _pg(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+    _pg(f"CREATE DATABASE {PG_DATABASE}")
+    return f"{PG_SERVER}/{PG_DATABASE}"
+
+
+def _pg(statement: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(statement)
+
+
+def bench_database(kind: str, env: dict[str, str], workdir: Path) -> dict:
+    """Build, serve and measure one database; its figures."""
+    from bench.dataset import build
+    from bench.settings import hall_app
+
+    url = _database(kind, workdir)
+    try:
+        print(f"\n== {kind}: building the dataset", flush=True)
+        summary = build(url)
+        print(f"   {json.dumps(summary, ensure_ascii=False)}", flush=True)
+        app = hall_app(url)
+        citizen, company = _signed_in(app, "citizen"), _signed_in(app, "enterprise")
+        lookup, licence = _lookup_and_licence(app)
+        items = _journey_items(app)[:JOURNEY_THREADS]
+        server_env = {**env, "DATABASE_URL": url}
+
+        bare = Gunicorn("bench.bare:app", server_env)
+        try:
+            ceiling = wrk("bare WSGI callable", bare.url + "/")
+        finally:
+            bare.stop()
+        print(f"   ceiling: {ceiling.rps:.0f} req/s", flush=True)
+
+        hall = Gunicorn("wsgi:app", server_env)
+        try:
+            # An anonymous visitor's session, made by the form's CSRF token.
+            form = requests.get(hall.url + "/progress", timeout=10)
+            progress_token = form.cookies[COOKIE]
+            csrf = _TOKEN.search(form.text)[1]
+            body = urlencode({"csrf_token": csrf, **lookup})
+            search = "/items?q=yyzz"
+            signed = {"Cookie": f"{COOKIE}={citizen}"}
+            company_cookie = {"Cookie": f"{COOKIE}={company}"}
+            post_headers = {
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Cookie": f"{COOKIE}={progress_token}",
+            }
+            verify = "/licenses/verify?" + urlencode({"token": licence})
+            plan = [
+                ("home", "/", {}, ""),
+                ("item list", "/items", {}, ""),
+                ("search yyzz", search, {}, ""),
+                ("guide", f"/items/{GUIDE}", {}, ""),
+                ("/me", "/me", signed, ""),
+                ("/enterprise", "/enterprise", company_cookie, ""),
+                ("progress lookup", "/progress", {}, _post_script(body, post_headers)),
+                ("licence verification", verify, {}, ""),
+            ]
+            # Each page answers 200 with its real content before it is measured.
+            checks = {"progress lookup": lookup["number"][-7:]}
+            for name, path, headers, lua in plan:
+                if lua:
+                    response = requests.post(
+                        hall.url + path, data=body, headers=post_headers, timeout=10
+                    )
+                else:
+                    response = requests.get(
+                        hall.url + path, headers=headers, timeout=10, allow_redirects=False
+                    )
+                marker = checks.get(name, "")
+                if response.status_code != 200 or (marker and marker not in response.text):
+                    raise RuntimeError(f"{name}: {response.status_code} {response.text[:300]}")
+            figures = []
+            for name, path, headers, lua in plan:
+                figure = wrk(name, hall.url + path, headers, lua)
+                drain(hall.url)
+                print(f"   {name}: {figure.rps:.0f} req/s p99 {figure.p99_ms:.1f} ms", flush=True)
+                figures.append(figure)
+            figures.append(journey(hall.url, citizen, items))
+        finally:
+            hall.stop()
+
+        statements = count_statements(
+            app,
+            [
+                ("home", "get", {"path": "/"}, {}),
+                ("item list", "get", {"path": "/items"}, {}),
+                ("search yyzz", "get", {"path": search}, {}),
+                ("guide", "get", {"path": f"/items/{GUIDE}"}, {}),
+                ("/me", "get", {"path": "/me"}, {COOKIE: citizen}),
+                ("/enterprise", "get", {"path": "/enterprise"}, {COOKIE: company}),
+                (
+                    "progress lookup",
+                    "post",
+                    {
+                        "path": "/progress",
+                        "data": body,
+                        "content_type": post_headers["Content-Type"],
+                    },
+                    {COOKIE: progress_token},
+                ),
+                ("licence verification", "get", {"path": verify}, {}),
+            ],
+        )
+        with app.app_context():
+            from mobile_hall.extensions import db
+
+            db.engine.dispose()
+        for figure in figures:
+            figure.ratio = figure.rps / ceiling.rps
+            figure.queries = statements.get(figure.name)
+            if figure.name in TARGETS:
+                ratio, p99 = TARGETS[figure.name]
+                figure.target = f"≥ {ratio:.2f}" + (f", p99 ≤ {p99} ms" if p99 else "")
+                figure.met = figure.ratio >= ratio and (p99 is None or figure.p99_ms <= p99)
+                figure.met = figure.met and figure.non_2xx == 0 and figure.errors == 0
+            else:
+                figure.target = f"≥ {JOURNEY_TARGET:.0f} submissions/s"
+                figure.met = figure.rps >= JOURNEY_TARGET
+        return {
+            "database": kind,
+            "dataset": summary,
+            "ceiling": asdict(ceiling),
+            "figures": [asdict(f) for f in figures],
+        }
+    finally:
+        if kind == "postgresql":
+            _pg(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
+
+
+# --- the table ---------------------------------------------------------------------------------
+
+
+def machine() -> str:
+    """The CPU, cores, memory and software the figures were measured with."""
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        memory = Path("/proc/meminfo").read_text().splitlines()[0].split()[1]
+        memory_gib = f"{int(memory) / 1024 / 1024:.0f} GiB"
+    except OSError:
+        memory_gib = "?"
+    version = subprocess.run(["wrk", "-v"], capture_output=True, text=True)  # noqa: S607
+    wrk_version = version.stdout.split("\n")[0]
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_gib}; {platform.platform()}; "
+        f"Python {platform.python_version()}; {wrk_version.strip()}; "
+        f"gunicorn 2 sync workers; wrk -t2 -c{CONNECTIONS} -d{SECONDS}s on loopback"
+    )
+
+
+def table(result: dict) -> str:
+    """A Markdown table of one database's figures."""
+    ceiling = result["ceiling"]
+    lines = [
+        f"### {result['database']}",
+        "",
+        f"Ceiling (bare WSGI callable): {ceiling['rps']:.0f} req/s, "
+        f"p50 {ceiling['p50_ms']:.2f} ms, p99 {ceiling['p99_ms']:.2f} ms.",
+        "",
+        "| page | req/s | p50 ms | p99 ms | ratio | SQL statements | errors | target | met |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |",
+    ]
+    for f in result["figures"]:
+        journey_row = f["name"] == "application journey"
+        rate = f"{f['rps']:.1f} subm/s" if journey_row else f"{f['rps']:.0f}"
+        ratio = "—" if journey_row else f"{f['ratio']:.3f}"
+        queries = "—" if f["queries"] is None else str(f["queries"])
+        lines.append(
+            f"| {f['name']} | {rate} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {ratio} | {queries} "
+            f"| {f['non_2xx'] + f['errors']} | {f['target']} | {'yes' if f['met'] else 'NO'} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    """Measure every database; print and record the tables."""
+    if shutil.which("wrk") is None:
+        print("wrk is needed: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    from bench.settings import bench_environment
+
+    workdir = Path(tempfile.mkdtemp(prefix="mobile-hall-bench-"))
+    env = bench_environment(str(workdir / "uploads"))
+    os.environ.update(env)
+    env = {**os.environ, **env}
+    results = []
+    try:
+        for kind in DATABASES:
+            results.append(bench_database(kind, env, workdir))
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    report = f"Machine: {machine()}\n\n" + "\n".join(table(r) for r in results)
+    met = [f["met"] for r in results for f in r["figures"]]
+    report += f"\nTargets met: {sum(met)} of {len(met)}\n"
+    print("\n" + report)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / f"bench-{stamp}.md").write_text(report, encoding="utf-8")
+    (RESULTS / f"bench-{stamp}.json").write_text(
+        json.dumps({"machine": machine(), "results": results}, ensure_ascii=False, indent=2),
+        encoding="utf-8",
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
