@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import os
 import secrets
 from pathlib import Path
 from typing import ClassVar
+
+from mobile_hall.common.crypto import generate_key
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -38,14 +39,9 @@ def _key_ring_secret() -> str:
     path = INSTANCE_DIR / "identity_keys"
     if not path.exists():
         INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
-        key = base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
-        path.write_text(f"k1:{key}")
+        path.write_text(f"k1:{generate_key()}")
         path.chmod(0o600)
     return path.read_text().strip()
-
-
-def _random_key() -> str:
-    return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode().rstrip("=")
 
 
 def _required(name: str) -> str:
@@ -156,8 +152,8 @@ class TestingConfig(Config):
 
     TESTING = True
     SECRET_KEY = secrets.token_urlsafe(32)
-    IDENTITY_KEYS = f"t1:{_random_key()}"
-    IDENTITY_HASH_KEY = _random_key()
+    IDENTITY_KEYS = f"t1:{generate_key()}"
+    IDENTITY_HASH_KEY = generate_key()
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
 

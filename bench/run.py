@@ -37,6 +37,8 @@ sys.path.insert(0, str(ROOT))
 import requests  # noqa: E402
 import sqlalchemy as sa  # noqa: E402
 
+from tests.support.samples import PNG, value_for  # noqa: E402 - the answers the tests give
+
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 JOURNEY_THREADS = int(os.environ.get("BENCH_JOURNEY_THREADS", "4"))
@@ -230,31 +232,6 @@ def _lookup_and_licence(app) -> tuple[dict[str, str], str]:
         )
 
 
-def _answer(spec: dict) -> str | list[str]:
-    """A valid answer for a field of an item's form (as tests/applications/conftest.py)."""
-    kind, rules = spec["type"], spec.get("validation") or {}
-    if kind in ("select", "radio"):
-        return spec["choices"][0]
-    if kind == "checkbox":
-        return [spec["choices"][0]]
-    if kind == "number":
-        return str(max(rules.get("min", 1), 1))
-    fixed = {
-        "date": "2025-03-01",
-        "id_number": "440205198506121231",
-        "phone": "13800000001",
-        "email": "zhang@example.cn",
-        "credit_code": "91440205MA4W3K7B95",
-        "address": "曲江区马坝镇人民路1号",
-        "textarea": "日用百货零售",
-    }
-    if kind in fixed:
-        return fixed[kind]
-    pattern = rules.get("pattern")
-    samples = ["张晓明", "A123456789", "44020519850612123111", "6222021234567890123"]
-    return next(t for t in samples if not pattern or re.fullmatch(pattern, t))
-
-
 def _journey_items(app) -> list[dict]:
     """Person items a citizen can apply for online, fewest required materials first."""
     from mobile_hall.catalog.models import ItemVersion, ServiceItem
@@ -280,17 +257,13 @@ def _journey_items(app) -> list[dict]:
                     {
                         "code": version.item.code,
                         "unit": version.units[0].code,
-                        "answers": {f["name"]: _answer(f) for f in version.form_fields},
+                        "answers": {f["name"]: value_for(f) for f in version.form_fields},
                         "required": required,
                     }
                 )
         return sorted(items, key=lambda item: (len(item["required"]), item["code"]))
 
 
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
-)
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 

@@ -29,8 +29,9 @@ from mobile_hall.applications.models import (
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import SeenLogoutToken, WebSession
 from mobile_hall.storage.files import LocalFileStorage
-from tests.applications.conftest import PNG, current_versions, pick_item, valid_answers
+from tests.applications.conftest import current_versions, pick_item, valid_answers
 from tests.conftest import hall_config
+from tests.support.samples import PNG
 from tests.support.servers import LiveServer
 
 TIMEOUT = 10

@@ -20,23 +20,10 @@ from mobile_hall.clock import now
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
 from mobile_hall.storage.files import LocalFileStorage
+from tests.support.samples import PNG, value_for
 
-# A 1×1 PNG and a one-page PDF, small and valid.
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
-    b"\x00IEND\xaeB`\x82"
-)
-PDF = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
-    b"2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj\n"
-    b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 200 200]>>endobj\n"
-    b"trailer<</Root 1 0 R>>\n%%EOF\n"
-)
 JPEG_HEADER = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
 PROGRAM = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"\x00" * 64
-
-SAMPLE_TEXTS = ["张晓明", "A123456789", "44020519850612123111", "6222021234567890123"]
 
 
 @pytest.fixture(autouse=True)
@@ -119,30 +106,6 @@ def pick_item(app, *, unit: str = "QJ-SCJGJ", level: int = 3, **wanted: object) 
             ):
                 return version.item.code
     raise LookupError(f"no demo item with {wanted}")
-
-
-def value_for(spec: dict) -> str | list[str]:
-    """A valid answer for any field of an item's declarative form."""
-    kind, rules = spec["type"], spec.get("validation") or {}
-    if kind in ("select", "radio"):
-        return spec["choices"][0]
-    if kind == "checkbox":
-        return [spec["choices"][0]]
-    if kind == "number":
-        return str(max(rules.get("min", 1), 1))
-    fixed = {
-        "date": "2025-03-01",
-        "id_number": "440205198506121231",
-        "phone": "13800000001",
-        "email": "zhang@example.cn",
-        "credit_code": "91440205MA4W3K7B95",
-        "address": "曲江区马坝镇人民路1号",
-        "textarea": "日用百货零售",
-    }
-    if kind in fixed:
-        return fixed[kind]
-    pattern = rules.get("pattern")
-    return next(t for t in SAMPLE_TEXTS if not pattern or re.fullmatch(pattern, t))
 
 
 def valid_answers(app, code: str) -> dict[str, str | list[str]]:

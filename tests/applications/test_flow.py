@@ -15,8 +15,6 @@ from mobile_hall.extensions import db
 from mobile_hall.workbench import services as workbench
 from tests.applications.conftest import (
     JPEG_HEADER,
-    PDF,
-    PNG,
     PROGRAM,
     account,
     attach_required,
@@ -31,6 +29,7 @@ from tests.applications.conftest import (
     token_of,
     valid_answers,
 )
+from tests.support.samples import PDF, PNG
 
 
 def _material_block(html: str, position: int) -> str:

@@ -27,12 +27,7 @@ from mobile_hall.identity.models import Account
 from mobile_hall.organisations.models import Unit
 from mobile_hall.workbench import services as workbench
 from tests.support.answers import answer_everything
-
-PNG = (
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f"
-    b"\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00"
-    b"\x00IEND\xaeB`\x82"
-)
+from tests.support.samples import PNG
 
 
 def _transient(status: ApplicationStatus) -> Application:

@@ -15,8 +15,6 @@ from mobile_hall.extensions import db
 from mobile_hall.workbench import services as workbench
 from mobile_hall.workdays import add_working_days
 from tests.applications.conftest import (
-    PDF,
-    PNG,
     account,
     csrf_token,
     current_versions,
@@ -29,6 +27,7 @@ from tests.applications.conftest import (
     token_of,
     valid_answers,
 )
+from tests.support.samples import PDF, PNG
 
 
 def _applications_of(username: str) -> list[Application]:

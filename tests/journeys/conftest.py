@@ -19,6 +19,7 @@ from mobile_hall.applications.models import (
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import WebSession
 from mobile_hall.licenses.models import License, LicenseUse
+from tests.support.samples import PNG
 
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -59,12 +60,6 @@ def phone(browser) -> Iterator[object]:
     page = context.new_page()
     yield page
     context.close()
-
-
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
-)
 
 
 @pytest.fixture

@@ -34,16 +34,13 @@ from mobile_hall.licenses.signing import (
 )
 from mobile_hall.storage.files import LocalFileStorage
 from mobile_hall.workbench import services as workbench
+from tests.support.samples import PNG
 
 BUSINESS_LICENSE = "11440205MB2C31477C001"
 FOOD_PERMIT = "11440205MB2C31477C003"
 MARRIAGE = "114402050070186335001"
 COMPANY = ("韶关市曲江区马坝镇曲香食品有限公司", "91440205MA4W3K7B95")
 CITIZEN = ("张晓明", "440205198506121231")
-PNG = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c63f80f00000101000518d84e0000000049454e44ae426082"
-)
 FOOD_ANSWERS = {
     "enterprise_name": COMPANY[0],
     "uscc": COMPANY[1],
