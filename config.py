@@ -85,6 +85,11 @@ class Config:
     # Flask-Limiter: memory for one process; production points it at Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     PROGRESS_LOOKUP_LIMIT = os.environ.get("PROGRESS_LOOKUP_LIMIT", "10 per minute")
+    # Checking a licence token at /licenses/verify (public: anyone who scans a QR code).
+    LICENSE_VERIFY_LIMIT = os.environ.get("LICENSE_VERIFY_LIMIT", "120 per minute")
+    # Proxies in front of the hall (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted;
+    # 0 trusts none, and the client address is the connection's (see docs/deploy.md).
+    TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
     SEARCH_MAX_LENGTH = 100
     ITEMS_PER_PAGE = 20
     # The license signing key's id in the JWKS (empty: derived from the key, RFC 7638).
@@ -99,6 +104,10 @@ class Config:
     STATIC_SHORT_MAX_AGE = int(os.environ.get("STATIC_SHORT_MAX_AGE", "300"))
     # The access manifest (mobile-access profile rule 11): how long the province may cache it.
     MANIFEST_MAX_AGE = int(os.environ.get("MANIFEST_MAX_AGE", "300"))
+    # Rendered pages kept per worker (LRU; 0 turns the page cache off), and how long a node
+    # may go on showing the catalog as it was before another node published a change.
+    PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
+    CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
 
 
 class ProductionConfig(Config):
@@ -156,6 +165,8 @@ class TestingConfig(Config):
     IDENTITY_HASH_KEY = generate_key()
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
+    # Tests change the catalog through other sessions and processes and look at once.
+    CHANGE_TOKEN_RECHECK_SECONDS = 0.0
 
     @property
     def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802 - one new key per test run

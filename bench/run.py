@@ -9,7 +9,10 @@ the table is also written to bench-results/.
 
 Environment: BENCH_SECONDS (per page, default 10), BENCH_CONNECTIONS (default 32),
 BENCH_JOURNEY_THREADS (default 4), BENCH_DATABASES (default "sqlite postgresql"),
-BENCH_PG_URL (server, default postgresql://postgres@127.0.0.1:5432).
+BENCH_PG_URL (server, default postgresql://postgres@127.0.0.1:5432), BENCH_PAGES (the pages to
+measure, space-separated names from the plan — `home`, `item list`, … `licence verification` —
+and `journey`; names with a space may also be written with underscores, `item_list`; default
+all: a partial run measures only those, and still the bare callable).
 """
 
 from __future__ import annotations
@@ -43,6 +46,9 @@ SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
 JOURNEY_THREADS = int(os.environ.get("BENCH_JOURNEY_THREADS", "4"))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
+PAGES = {
+    name.replace("_", " ") for name in os.environ.get("BENCH_PAGES", "").split()
+}  # empty: every page and the journey
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
 PG_DATABASE = "mobile_hall_bench"
 COOKIE = "hall_session"
@@ -62,6 +68,11 @@ TARGETS = {
     "licence verification": (0.20, None),
 }
 JOURNEY_TARGET = 25.0  # complete submissions per second
+
+
+def wanted(name: str) -> bool:
+    """Whether BENCH_PAGES asks for this page (`journey` for the application journey)."""
+    return not PAGES or name in PAGES
 
 
 @dataclass
@@ -267,12 +278,24 @@ def _journey_items(app) -> list[dict]:
 _TOKEN = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-def apply_once(base: str, token: str, item: dict) -> bool:
-    """One complete application through the pages: start, answers, upload, check, submit."""
+def apply_once(base: str, token: str, item: dict, why: list[str] | None = None) -> bool:
+    """One complete application through the pages: start, answers, upload, check, submit.
+
+    On failure, what went wrong is added to `why` (the step, its status and where it landed).
+    """
+
+    def failed(step: str, response: requests.Response) -> bool:
+        if why is not None:
+            why.append(f"{step}: {response.status_code} at {response.url.removeprefix(base)}")
+        return False
+
     with requests.Session() as web:
         web.cookies.set(COOKIE, token)  # a Cookie header would be dropped on redirects
         start = web.get(f"{base}/apply/{item['code']}", timeout=30)
-        csrf = _TOKEN.search(start.text)[1]
+        found = _TOKEN.search(start.text)
+        if start.status_code != 200 or found is None:
+            return failed("start page", start)
+        csrf = found[1]
         page = web.post(
             f"{base}/apply/{item['code']}",
             data={"csrf_token": csrf, "unit": item["unit"]},
@@ -283,19 +306,21 @@ def apply_once(base: str, token: str, item: dict) -> bool:
                 break
             page = web.post(page.url, data={"csrf_token": csrf, **item["answers"]}, timeout=30)
         if not page.url.endswith("/materials"):
-            return False
+            return failed("answers", page)
         files = {f"file-{p}": ("photo.png", PNG, "image/png") for p in item["required"]}
         check = web.post(
             page.url, data={"csrf_token": csrf, "next": "check"}, files=files, timeout=30
         )
         if not check.url.endswith("/check"):
-            return False
+            return failed("upload", check)
         receipt = web.post(
             check.url.replace("/check", "/submit"),
             data={"csrf_token": csrf, "declaration": "y"},
             timeout=30,
         )
-        return receipt.status_code == 200 and "submitted=1" in receipt.url
+        if receipt.status_code != 200 or "submitted=1" not in receipt.url:
+            return failed("submit", receipt)
+        return True
 
 
 def journey(base: str, token: str, items: list[dict]) -> Figure:
@@ -304,13 +329,15 @@ def journey(base: str, token: str, items: list[dict]) -> Figure:
     failed = [0] * len(items)
     latencies: list[float] = []
     stop = time.monotonic() + max(SECONDS, 10)
+    why: list[str] = []
 
     def worker(index: int) -> None:
         while time.monotonic() < stop:
             began = time.perf_counter()
             try:
-                ok = apply_once(base, token, items[index])
-            except (requests.RequestException, TypeError):
+                ok = apply_once(base, token, items[index], why)
+            except (requests.RequestException, TypeError) as error:
+                why.append(repr(error)[:200])
                 ok = False
             if ok:
                 done[index] += 1
@@ -318,6 +345,10 @@ def journey(base: str, token: str, items: list[dict]) -> Figure:
             else:
                 failed[index] += 1
 
+    # The threads share one signed-in session: its CSRF token is made by one page first, as
+    # a browser's first page makes it, so that their first pages do not race to make it (the
+    # session keeps the last one written, and the others' forms would be refused).
+    requests.get(f"{base}/apply/{items[0]['code']}", cookies={COOKIE: token}, timeout=30)
     began = time.monotonic()
     threads = [threading.Thread(target=worker, args=(i,)) for i in range(len(items))]
     for thread in threads:
@@ -326,6 +357,8 @@ def journey(base: str, token: str, items: list[dict]) -> Figure:
         thread.join()
     elapsed = time.monotonic() - began
     latencies.sort()
+    for reason in sorted(set(why))[:5]:
+        print(f"   journey failure ({why.count(reason)}x): {reason}", flush=True)
 
     def pick(q: float) -> float:
         return latencies[min(len(latencies) - 1, int(q * len(latencies)))] if latencies else 0.0
@@ -435,6 +468,7 @@ def bench_database(kind: str, env: dict[str, str], workdir: Path) -> dict:
                 ("progress lookup", "/progress", {}, _post_script(body, post_headers)),
                 ("licence verification", verify, {}, ""),
             ]
+            plan = [page for page in plan if wanted(page[0])]
             # Each page answers 200 with its real content before it is measured.
             checks = {"progress lookup": lookup["number"][-7:]}
             for name, path, headers, lua in plan:
@@ -455,30 +489,35 @@ def bench_database(kind: str, env: dict[str, str], workdir: Path) -> dict:
                 drain(hall.url)
                 print(f"   {name}: {figure.rps:.0f} req/s p99 {figure.p99_ms:.1f} ms", flush=True)
                 figures.append(figure)
-            figures.append(journey(hall.url, citizen, items))
+            if wanted("journey"):
+                figures.append(journey(hall.url, citizen, items))
         finally:
             hall.stop()
 
         statements = count_statements(
             app,
             [
-                ("home", "get", {"path": "/"}, {}),
-                ("item list", "get", {"path": "/items"}, {}),
-                ("search yyzz", "get", {"path": search}, {}),
-                ("guide", "get", {"path": f"/items/{GUIDE}"}, {}),
-                ("/me", "get", {"path": "/me"}, {COOKIE: citizen}),
-                ("/enterprise", "get", {"path": "/enterprise"}, {COOKIE: company}),
-                (
-                    "progress lookup",
-                    "post",
-                    {
-                        "path": "/progress",
-                        "data": body,
-                        "content_type": post_headers["Content-Type"],
-                    },
-                    {COOKIE: progress_token},
-                ),
-                ("licence verification", "get", {"path": verify}, {}),
+                page
+                for page in [
+                    ("home", "get", {"path": "/"}, {}),
+                    ("item list", "get", {"path": "/items"}, {}),
+                    ("search yyzz", "get", {"path": search}, {}),
+                    ("guide", "get", {"path": f"/items/{GUIDE}"}, {}),
+                    ("/me", "get", {"path": "/me"}, {COOKIE: citizen}),
+                    ("/enterprise", "get", {"path": "/enterprise"}, {COOKIE: company}),
+                    (
+                        "progress lookup",
+                        "post",
+                        {
+                            "path": "/progress",
+                            "data": body,
+                            "content_type": post_headers["Content-Type"],
+                        },
+                        {COOKIE: progress_token},
+                    ),
+                    ("licence verification", "get", {"path": verify}, {}),
+                ]
+                if wanted(page[0])
             ],
         )
         with app.app_context():

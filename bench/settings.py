@@ -27,8 +27,9 @@ def bench_environment(upload_root: str) -> dict[str, str]:
         "OIDC_ISSUER": ISSUER,
         "OIDC_CLIENT_ID": "mobile-hall",
         "UPLOAD_ROOT": upload_root,
-        # The lookup's limit is per client address; wrk is one address.
+        # The lookup's and the licence check's limits are per client address; wrk is one address.
         "PROGRESS_LOOKUP_LIMIT": "1000000 per minute",
+        "LICENSE_VERIFY_LIMIT": "1000000 per minute",
         "RATELIMIT_STORAGE_URI": "memory://",
     }
 

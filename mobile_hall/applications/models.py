@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import ItemVersion, ServiceItem
+from ..common.freshness import account_scope, enterprise_scope, watch
 from ..database import enum_column
 from ..extensions import db
 from ..identity.constants import UserType
@@ -194,3 +195,20 @@ class DailyCounter(db.Model):
 
     day: Mapped[date] = mapped_column(primary_key=True)
     value: Mapped[int]
+
+
+def _owners(application: Application) -> tuple[str | None, ...]:
+    # The applicant's page and, for an enterprise's matter, the enterprise's page.
+    return (account_scope(application.account_id), enterprise_scope(application.enterprise_id))
+
+
+watch(Application, scopes=_owners)
+watch(
+    ApplicationMaterial,
+    SupplementRequest,
+    ToleranceCommitment,
+    ProcessRecord,
+    Rating,
+    scopes=lambda row: _owners(row.application),
+)
+watch(Message, scopes=lambda row: (account_scope(row.account_id),))

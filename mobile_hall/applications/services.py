@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm.interfaces import ORMOption
 
 from ..catalog.constants import Audience
 from ..catalog.constants import Stage as ItemStage
@@ -21,6 +23,7 @@ from ..identity.constants import UserType
 from ..identity.models import Account
 from ..identity.services import meets_real_name_level
 from ..licenses.services import LicenseUnusable, record_use, usable_licenses
+from ..organisations.models import Unit
 from ..pages.scope import allowed_item_ids, may_act_for
 from ..storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
 from ..workdays import CalendarNotCovered, add_working_days
@@ -143,7 +146,11 @@ def _current_version(code: str) -> ItemVersion:
         sa.select(ItemVersion)
         .join(ServiceItem, ServiceItem.current_version_id == ItemVersion.id)
         .where(ServiceItem.code == code)
-        .options(selectinload(ItemVersion.units), selectinload(ItemVersion.materials))
+        .options(
+            joinedload(ItemVersion.item),  # its code is on every page of the application
+            selectinload(ItemVersion.units),
+            selectinload(ItemVersion.materials),
+        )
     )
     if version is None:
         raise ApplicationNotFound(code)
@@ -211,17 +218,25 @@ def item_to_apply_for(account: Account, code: str) -> ItemToApply:
     return ItemToApply(version, _open_draft(account, version.item_id))
 
 
-def start_application(account: Account, code: str, unit_code: str | None = None) -> Application:
+def start_application(
+    account: Account,
+    code: str,
+    unit_code: str | None = None,
+    *,
+    checked: ItemToApply | None = None,
+) -> Application:
     """Open a draft for the item, or return the person's open draft for it (no duplicates).
+
+    ``checked`` is what `item_to_apply_for(account, code)` returned in this same transaction,
+    so the item is not looked up and checked twice.
 
     :raises ApplicationNotFound: unknown item or a unit that does not implement it.
     :raises NotOnline, LevelTooLow: see `check_can_apply`.
     :raises NotAuthorized: an agent whose legal representative did not allow this item.
     """
-    version = _current_version(code)
-    check_can_apply(account, version)
-    _check_agent_may_act(account, version)
-    existing = _open_draft(account, version.item_id)
+    if checked is None or checked.version.item.code != code:
+        checked = item_to_apply_for(account, code)
+    version, existing = checked.version, checked.draft
     if existing is not None:
         return existing
     units = {unit.code: unit for unit in version.units}
@@ -273,14 +288,20 @@ def get_own_application(account: Account, application_id: int) -> Application:
     return application
 
 
-def list_own_applications(account: Account) -> list[Application]:
-    """The person's (and their enterprise's) applications, newest first."""
+def list_own_applications(account: Account, *options: ORMOption) -> list[Application]:
+    """The person's (and their enterprise's) applications, newest first.
+
+    The item, version and unit come with each application; ``options`` load what else the
+    caller reads (e.g. ``joinedload(Application.rating)``), so that a page of them costs one
+    statement whatever their number.
+    """
     return list(
         db.session.scalars(
             sa.select(Application)
             .where(_visible_to(account), Application.status != ApplicationStatus.WITHDRAWN)
             .order_by(Application.updated_at.desc())
-        )
+            .options(*options)
+        ).unique()
     )
 
 
@@ -473,18 +494,25 @@ def attach_license(
 
 
 def _next_number(day: date) -> str:
-    for _attempt in range(5):
-        counter = db.session.get(DailyCounter, day, with_for_update=True)
-        if counter is None:
-            try:
-                with db.session.begin_nested():
-                    db.session.add(DailyCounter(day=day, value=1))
-                return format_application_number(day, 1)
-            except IntegrityError:
-                continue
-        counter.value += 1
-        return format_application_number(day, counter.value)
-    raise RuntimeError("could not allocate an application number")
+    """The day's next number: one atomic statement that creates or bumps the day's counter.
+
+    The counter row stays locked until the caller commits (so numbers have no gaps: a rolled
+    back submission gives its number back), which is why `submit` takes it after every check,
+    right before its changes are flushed and committed. Concurrent submissions queue on that
+    row (PostgreSQL) or on the write lock (SQLite); none can read the same value.
+    """
+    table = DailyCounter.__table__
+    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
+    statement = insert(table).values(day=day, value=1)
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.day], set_={"value": table.c.value + 1}
+    ).returning(table.c.value)
+    sequence = db.session.execute(statement).scalar_one()
+    return format_application_number(day, sequence)
+
+
+def _dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 def missing_answers(application: Application) -> list[tuple[int, str]]:
@@ -508,11 +536,15 @@ def submit(account: Account, application: Application, declaration: bool) -> App
     :raises ValueError: ``declaration``, ``answers`` or ``materials`` when the declaration is not
         accepted, a required question (reached by URL-skipping) or a required material is missing.
     """
-    # Lock the row and reread it, so that two taps racing each other cannot both number it.
+    # Lock the row and reread it (one statement), so that two taps racing each other cannot
+    # both number it.
     db.session.execute(
-        sa.select(Application.id).where(Application.id == application.id).with_for_update()
+        sa.select(Application)
+        .where(Application.id == application.id)
+        .with_for_update(of=Application)
+        .options(selectinload(Application.materials))  # read fresh, as the checks need them
+        .execution_options(populate_existing=True)
     )
-    db.session.refresh(application)
     if application.status is not ApplicationStatus.DRAFT and application.number:
         return application  # a double tap, a back button, a retried request
     check_can_apply(account, application.version)
@@ -588,6 +620,8 @@ def commit_to_tolerance(account: Account, application: Application) -> None:
 
 def fulfil_tolerance_if_complete(application: Application) -> None:
     """Mark the commitment fulfilled once every missing material is attached. Caller commits."""
+    if application.status is ApplicationStatus.DRAFT:
+        return  # a commitment comes with a tolerant acceptance: never before submission
     tolerance = application.tolerance
     if tolerance is None or tolerance.fulfilled_at is not None:
         return
@@ -721,24 +755,42 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
     canonical = normalise_application_number(number or "")
     if canonical is None or len(phone_last4 or "") != 4 or not phone_last4.isdigit():
         return None
-    application = db.session.scalar(sa.select(Application).where(Application.number == canonical))
-    if application is None or not application.applicant_phone.endswith(phone_last4):
+    rows = db.session.execute(_progress_query(), {"number": canonical}).all()
+    if not rows or not rows[0].applicant_phone.endswith(phone_last4):
         return None
-    steps = [
-        (record.stage, record.occurred_at)
-        for record in db.session.scalars(
-            sa.select(ProcessRecord)
-            .where(ProcessRecord.application_id == application.id)
-            .order_by(ProcessRecord.id)
-        )
-    ]
+    status, submitted_at, due_on, completed_at, item_name, unit_name = rows[0][1:7]
     return ProgressView(
-        number=application.number or "",
-        item_name=application.version.name,
-        unit_name=application.unit.name,
-        status=application.status,
-        submitted_at=application.submitted_at,
-        due_on=application.due_on,
-        completed_at=application.completed_at,
-        steps=steps,
+        number=canonical,
+        item_name=item_name,
+        unit_name=unit_name,
+        status=status,
+        submitted_at=submitted_at,
+        due_on=due_on,
+        completed_at=completed_at,
+        steps=[(row.stage, row.occurred_at) for row in rows if row.stage is not None],
+    )
+
+
+@cache
+def _progress_query() -> sa.Select:
+    """One statement, only the columns shown: the application by number with its item's name,
+    its unit's name and each of its process records (built once: an anonymous page, asked for
+    often)."""
+    return (
+        sa.select(
+            Application.applicant_phone,
+            Application.status,
+            Application.submitted_at,
+            Application.due_on,
+            Application.completed_at,
+            ItemVersion.name,
+            Unit.name,
+            ProcessRecord.stage,
+            ProcessRecord.occurred_at,
+        )
+        .join(ItemVersion, ItemVersion.id == Application.item_version_id)
+        .join(Unit, Unit.id == Application.unit_id)
+        .outerjoin(ProcessRecord, ProcessRecord.application_id == Application.id)
+        .where(Application.number == sa.bindparam("number"))
+        .order_by(ProcessRecord.id)
     )

@@ -7,6 +7,7 @@ in the error handlers below, so the views only deal with what a form can get wro
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
@@ -103,12 +104,15 @@ def _pages(application: Application) -> list[tuple[int, str, list[AnswerRow]]]:
     ]
 
 
-def _first_step(application: Application) -> str:
-    if application.status is not ApplicationStatus.DRAFT:
-        return _detail_url(application.id)
-    if application.version.form_fields:
-        return url_for(".form_page", application_id=application.id, page=1)
-    return url_for(".materials", application_id=application.id)
+def _id_of(application: Application) -> int:
+    """The application's id, also once a commit has expired it (without a reload)."""
+    return sa.inspect(application).identity[0]
+
+
+def _first_draft_step(application_id: int, has_form: bool) -> str:
+    if has_form:
+        return url_for(".form_page", application_id=application_id, page=1)
+    return url_for(".materials", application_id=application_id)
 
 
 @blueprint.route("/apply/<code>", methods=["GET", "POST"])
@@ -121,8 +125,11 @@ def start(code: str):
     form = UnitChoiceForm(units) if choosing else EmptyForm()
     if form.validate_on_submit():
         unit_code = form.unit.data if choosing else None
-        application = services.start_application(current_user, code, unit_code)
-        return redirect(_first_step(application), 303)
+        # The resumed draft's version (it may be an earlier one) or the current one, read
+        # before a new draft is committed, so that the redirect rereads nothing.
+        has_form = bool((choice.draft.version if choice.draft else choice.version).form_fields)
+        application = services.start_application(current_user, code, unit_code, checked=choice)
+        return redirect(_first_draft_step(_id_of(application), has_form), 303)
     return render_template(
         "applications/start.html",
         item=choice.version,
@@ -140,12 +147,12 @@ def _saved_formdata(application: Application) -> MultiDict:
     return MultiDict(pairs)
 
 
-def _after_page(application: Application, page: int, pages: int) -> str:
+def _after_page(application_id: int, page: int, pages: int) -> str:
     if request.args.get("return") == "check":
-        return url_for(".check", application_id=application.id)
+        return url_for(".check", application_id=application_id)
     if page < pages:
-        return url_for(".form_page", application_id=application.id, page=page + 1)
-    return url_for(".materials", application_id=application.id)
+        return url_for(".form_page", application_id=application_id, page=page + 1)
+    return url_for(".materials", application_id=application_id)
 
 
 @blueprint.route("/applications/<int:application_id>/form/<int:page>", methods=["GET", "POST"])
@@ -164,7 +171,7 @@ def form_page(application_id: int, page: int):
     form = answer_form() if request.method == "POST" else answer_form(_saved_formdata(application))
     if form.validate_on_submit():
         services.save_answers(current_user, application, stored_answers(form, fields))
-        return redirect(_after_page(application, page, len(groups)), 303)
+        return redirect(_after_page(application_id, page, len(groups)), 303)
     return render_template(
         "applications/form_page.html",
         application=application,
@@ -216,9 +223,10 @@ def materials(application_id: int):
         return redirect(_detail_url(application_id), 303)
     form, errors = EmptyForm(), {}
     if form.validate_on_submit():
+        following = _after_upload(application)  # attaching changes neither status nor id
         errors = _upload_chosen(application, positions)
         if not errors:
-            return redirect(_after_upload(application), 303)
+            return redirect(following, 303)
     return render_template(
         "applications/materials.html",
         application=application,

@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..common.freshness import CATALOG, watch
 from ..database import enum_column
 from ..extensions import db
 from ..licenses.models import LicenseType
@@ -166,3 +167,7 @@ class Material(db.Model):
 
     item_version: Mapped[ItemVersion] = relationship(back_populates="materials")
     license_type: Mapped[LicenseType | None] = relationship()
+
+
+# The public catalog pages show these rows (and their association rows, through the versions).
+watch(Theme, ServiceItem, ItemVersion, Material, scopes=lambda _row: (CATALOG,))

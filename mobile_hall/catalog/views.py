@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, render_template, request
 from flask_login import current_user
 
+from ..common.pagecache import cached_page, public_catalog_page
 from ..identity.services import is_staff, meets_real_name_level
 from ..licenses.services import visits_with_wallet, wallet_covers
 from ..organisations.constants import UnitLevel
@@ -19,6 +20,7 @@ blueprint = Blueprint("catalog", __name__)
 
 
 @blueprint.get("/")
+@cached_page(public_catalog_page)
 def home():
     """The hall's front page: search, themes, most-used items, entries to the two pages."""
     return render_template(
@@ -44,6 +46,7 @@ def _filters_from(form: ItemFilterForm) -> services.ItemFilters:
 
 
 @blueprint.get("/items")
+@cached_page(public_catalog_page)
 def item_list():
     """Items matching the search words and filters, a page at a time."""
     form = ItemFilterForm(
@@ -85,18 +88,21 @@ def _guide(code: str, number: int | None):
 
 
 @blueprint.get("/items/<code>")
+@cached_page(public_catalog_page)
 def guide(code: str):
     """The current guide (办事指南) of an item."""
     return _guide(code, None)
 
 
 @blueprint.get("/items/<code>/versions/<int:number>")
+@cached_page(public_catalog_page)
 def guide_version(code: str, number: int):
     """An earlier published version of a guide, kept readable."""
     return _guide(code, number)
 
 
 @blueprint.get("/items/<code>/versions")
+@cached_page(public_catalog_page)
 def versions(code: str):
     """Every published version of an item's guide."""
     try:

@@ -3,16 +3,28 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from flask import Flask, Response, current_app, g, render_template, request, session, url_for
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    has_request_context,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
 
 from ..clock import as_local
 from . import labels
+from .pagecache import init_page_cache
 
 ELDER_COOKIE = "elder_mode"
 # Text worth compressing; never images, PDF or the files people upload.
@@ -58,10 +70,55 @@ def asset_url(filename: str) -> str:
     return url_for("static", filename=filename, v=version)
 
 
+URLS_REMEMBERED = 4096
+
+
+def remembering_url_for(app: Flask) -> Callable[..., str]:
+    """`url_for` for the templates, remembering the URLs it built.
+
+    Every page builds the same few links (the footer's, the stylesheet's, the forms' actions)
+    and building one costs more than rendering the rest of a small page. A URL depends only
+    on the endpoint, its values and where the app is mounted (script root, host), so it is
+    kept under exactly those; anything else (a relative endpoint, `_external` and the other
+    `_` options, URL defaults, no request) is built every time.
+    """
+    build = app.url_for
+    built: dict[tuple, str] = {}
+
+    def url_for(endpoint: str, /, **values: object) -> str:
+        if (
+            endpoint.startswith(".")
+            or app.url_default_functions
+            or not has_request_context()
+            or any(name.startswith("_") for name in values)
+        ):
+            return build(endpoint, **values)
+        key = (
+            endpoint,
+            request.script_root,
+            request.host,
+            tuple((name, type(value), value) for name, value in values.items()),
+        )
+        try:
+            return built[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key
+            return build(endpoint, **values)
+        url = build(endpoint, **values)
+        if len(built) >= URLS_REMEMBERED:
+            built.clear()
+        built[key] = url
+        return url
+
+    return url_for
+
+
 def _detect_modes() -> None:
-    if request.args.get("embed") == "1" or request.headers.get(
+    asked = request.args.get("embed") == "1" or request.headers.get(
         current_app.config["EMBED_MARKER_HEADER"]
-    ):
+    )
+    if asked and not session.get("embed"):  # written once, not on every embedded request
         session["embed"] = True
     g.embed = bool(session.get("embed"))
     g.elder = request.cookies.get(ELDER_COOKIE) == "1"
@@ -130,7 +187,9 @@ def init_web(app: Flask) -> None:
     # `_compress` decides what is compressed; Flask-Compress only does the encoding.
     app.config.update(COMPRESS_REGISTER=False, COMPRESS_MIMETYPES=sorted(COMPRESSIBLE_TYPES))
     app.extensions["hall_compress"] = Compress(app)
-    # After-request hooks run last-registered first: compression comes after the headers.
+    # After-request hooks run last-registered first: compression comes after the headers,
+    # and the page cache keeps pages as they are sent.
+    init_page_cache(app)
     app.after_request(_compress)
     app.after_request(_static_cache)
     app.after_request(_security_headers)
@@ -141,6 +200,7 @@ def init_web(app: Flask) -> None:
         local_datetime=lambda moment: as_local(moment).strftime("%Y-%m-%d %H:%M"),
     )
     app.jinja_env.globals.update(
+        url_for=remembering_url_for(app),
         labels=labels,
         asset_url=asset_url,
         has_endpoint=lambda name: name in app.view_functions,

@@ -8,6 +8,13 @@ import sqlalchemy as sa
 from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..common.freshness import (
+    account_scope,
+    credit_scope,
+    enterprise_scope,
+    person_scope,
+    watch,
+)
 from ..database import enum_column
 from ..extensions import db
 from ..organisations.models import Unit
@@ -117,3 +124,9 @@ class SeenLogoutToken(db.Model):
     jti: Mapped[str] = mapped_column(sa.String(255), primary_key=True)
     issuer: Mapped[str] = mapped_column(sa.String(300))
     seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+
+
+# A person's pages show their account (and staff entries); an enterprise's page its record.
+watch(Account, scopes=lambda row: (account_scope(row.id), enterprise_scope(row.enterprise_id)))
+watch(Enterprise, scopes=lambda row: (enterprise_scope(row.id), credit_scope(row.credit_code)))
+watch(StaffRole, scopes=lambda row: (person_scope(row.id_number_hash),))

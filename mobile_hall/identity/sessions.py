@@ -41,6 +41,9 @@ class ServerSession(CallbackDict, SessionMixin):
         super().__init__(copy.deepcopy(record.data) if record else {}, on_update)
         self.record = record
         self.token = token
+        # When the row was last touched, kept apart from the row: after the view commits, the
+        # row is expired, and deciding whether to touch it must not cost a reload.
+        self.last_seen_at = as_local(record.last_seen_at) if record else None
         self.modified = False
         self.new = record is None
         self.destroyed = False
@@ -153,7 +156,8 @@ class DatabaseSessionInterface(SessionInterface):
             for name, value in session.binding.items():
                 setattr(record, name, value)
             session.binding = None
-        touch_due = moment - as_local(record.last_seen_at) >= TOUCH_INTERVAL
+        last_seen = session.last_seen_at or moment
+        touch_due = moment - last_seen >= TOUCH_INTERVAL
         if not (session.modified or new_cookie or touch_due):
             return
         record.data = dict(session)

@@ -25,6 +25,7 @@ from .models import SigningKey
 from .signing import Ed25519Signer, Signer, canonical_json, public_jwks
 
 _SIGNER = "license_signer"
+_SIGNER_JWK = "license_signer_jwk"
 # Members of a JWK that name or restrict the key rather than being the key (RFC 7638 §3.2).
 _NOT_KEY_MEMBERS = frozenset({"kid", "alg", "use", "key_ops", "x5c", "x5t", "x5u"})
 
@@ -108,6 +109,28 @@ def register_current_key() -> Signer:
 
 def _stored(key_id: str) -> SigningKey | None:
     return db.session.scalar(sa.select(SigningKey).where(SigningKey.key_id == key_id))
+
+
+def _current_jwk() -> dict:
+    """The current signer's public JWK, made once per signer."""
+    signer = current_signer()
+    made = current_app.extensions.get(_SIGNER_JWK)
+    if made is None or made[0] is not signer:
+        made = current_app.extensions[_SIGNER_JWK] = (signer, signer.public_jwk())
+    return dict(made[1])
+
+
+def jwks_naming(stored: dict[str, dict | None]) -> dict:
+    """The part of `hall_jwks()` that a check needs: the current key, and the stored keys of
+    ``stored`` (key id → its stored JWK, None when no key is stored under that id).
+
+    Every key id in ``stored`` or of the current key resolves in it exactly as in the whole
+    JWKS (the current key first; a stored key under the current key's id is not repeated), so
+    a token or a record checked against it gets the same answer, without reading every key.
+    """
+    current = current_signer()
+    earlier = [jwk for key_id, jwk in stored.items() if jwk and key_id != current.key_id]
+    return {"keys": [_current_jwk(), *earlier]}
 
 
 def hall_jwks() -> dict:

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..common.freshness import CATALOG, account_scope, credit_scope, person_scope, watch
 from ..database import enum_column
 from ..extensions import db
 from ..organisations.models import Unit
@@ -154,3 +155,12 @@ class ApiKey(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+# Guides name licence types; a holder's pages show their licences and where they were used.
+watch(LicenseType, scopes=lambda _row: (CATALOG,))
+watch(
+    License,
+    scopes=lambda row: (person_scope(row.holder_id_hash), credit_scope(row.holder_credit_code)),
+)
+watch(LicenseUse, scopes=lambda row: (account_scope(row.account_id),))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -26,10 +27,10 @@ from .constants import HolderKind, LicenseState, LicenseStatus
 from .demo import load_demo_licenses
 from .identifiers import is_valid_license_identifier
 from .issuance import Holder, LicenseRefused, verify_license_signature
-from .keys import hall_jwks, register_current_key
-from .models import License, LicenseType, LicenseUse
+from .keys import hall_jwks, jwks_naming, register_current_key
+from .models import License, LicenseType, LicenseUse, SigningKey
 from .schema import LicenseTypeRecord
-from .signing import ForgedToken, make_token, read_token
+from .signing import ForgedToken, make_token, peek_token, read_token
 
 if TYPE_CHECKING:
     from ..applications.models import Application
@@ -322,6 +323,26 @@ def _token_text(text: str) -> str:
     return text
 
 
+@cache
+def _license_with_keys() -> sa.Select:
+    """The license by identifier, with the stored JWK under ``key_id`` (the token's) and the
+    one its record was signed with (built once: verification is public and frequent)."""
+    token_key = (
+        sa.select(SigningKey.jwk).where(SigningKey.key_id == sa.bindparam("key_id"))
+    ).scalar_subquery()
+    record_key = (
+        sa.select(SigningKey.jwk).where(SigningKey.key_id == License.key_id)
+    ).scalar_subquery()
+    return sa.select(License, token_key, record_key).where(
+        License.identifier == sa.bindparam("identifier")
+    )
+
+
+@cache
+def _stored_key() -> sa.Select:
+    return sa.select(SigningKey.jwk).where(SigningKey.key_id == sa.bindparam("key_id"))
+
+
 def verify_token(text: str) -> Verification:
     """Check a QR token (or a pasted link holding one) against the hall's keys and library.
 
@@ -329,13 +350,30 @@ def verify_token(text: str) -> Verification:
     a license unknown to the library, claims that disagree with it, or a record whose own
     signature no longer holds. Otherwise the license's state today, read now (no cache).
     """
-    jwks = hall_jwks()
+    token = _token_text(text)
+    # What the token says, unproven, only to fetch in one statement the license it names and
+    # the stored keys of the token and of the record; `read_token` proves it below.
+    key_id, said = peek_token(token)
+    license, stored = None, {}
+    identifier = said.get("lid")
+    if isinstance(identifier, str) and is_valid_license_identifier(identifier):
+        row = db.session.execute(
+            _license_with_keys(),
+            {"identifier": identifier.strip().upper(), "key_id": key_id or ""},
+        ).first()
+        if row is not None:
+            license, token_jwk, record_jwk = row
+            stored = {license.key_id: record_jwk}
+            if key_id is not None:
+                stored[key_id] = token_jwk
+    if license is None and key_id is not None:
+        stored = {key_id: db.session.scalar(_stored_key(), {"key_id": key_id})}
+    jwks = jwks_naming(stored)  # resolves these key ids exactly as `hall_jwks()` would
     try:
-        claims = read_token(jwks, _token_text(text))
+        claims = read_token(jwks, token)
     except ForgedToken as forged:
         current_app.logger.info("license token refused: %s", forged.reason)
         return FORGED
-    license = find_license(claims.get("lid"))
     if (
         license is None
         or claims.get("exp") != _expiry_claim(license)

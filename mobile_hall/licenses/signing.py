@@ -18,6 +18,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Iterable
+from functools import lru_cache
 from typing import Any, Protocol
 
 from cryptography.exceptions import InvalidSignature
@@ -158,6 +159,18 @@ def make_token(signer: Signer, claims: dict) -> str:
     return f"{signing_input}.{_encode(signer.sign(signing_input.encode('ascii')))}"
 
 
+def peek_token(token: str) -> tuple[str | None, dict[str, Any]]:
+    """The key id and claims a token *says* it has, NOT verified: only to know what to fetch
+    before :func:`read_token` proves them. ``(None, {})`` for anything malformed; never raises.
+    """
+    try:
+        header_part, payload_part, _signature = _split(token)
+        kid = _decode_json(header_part).get("kid")
+        return (kid if isinstance(kid, str) else None), _decode_json(payload_part)
+    except ForgedToken:
+        return None, {}
+
+
 def read_token(jwks: dict, token: str) -> dict[str, Any]:
     """The claims of a token made by :func:`make_token`, once its signature is proven.
 
@@ -191,14 +204,35 @@ def _check_json(value: object) -> None:
         raise TypeError(f"{type(value).__name__} is not allowed in canonical JSON")
 
 
+@lru_cache(maxsize=256)
+def _ed25519_public_key(x: str) -> Ed25519PublicKey:
+    """The parsed public key of a JWK's ``x``: parsed once per process (keyed by its bytes, so
+    a key id that came to name another key could never reuse it).
+
+    :raises ValueError: if ``x`` is not the base64url of an Ed25519 public key.
+    """
+    return Ed25519PublicKey.from_public_bytes(_decode(x))
+
+
+@lru_cache(maxsize=1024)
+def _ed25519_holds(x: str, data: bytes, signature: bytes) -> bool:
+    """Whether ``signature`` over ``data`` verifies under the public key ``x``: a pure function
+    of its three arguments, so a licence checked again and again (its QR code scanned, its
+    record re-read) is verified once per process."""
+    try:
+        _ed25519_public_key(x).verify(signature, data)
+    except (TypeError, ValueError, InvalidSignature):
+        return False
+    return True
+
+
 def _verify_ed25519(jwk: dict, data: bytes, signature: bytes) -> bool:
     if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
         return False
-    try:
-        Ed25519PublicKey.from_public_bytes(_decode(jwk["x"])).verify(signature, data)
-    except (KeyError, TypeError, ValueError, InvalidSignature):
+    x, raw = jwk.get("x"), (bytes, bytearray, memoryview)
+    if not isinstance(x, str) or not isinstance(data, raw) or not isinstance(signature, raw):
         return False
-    return True
+    return _ed25519_holds(x, bytes(data), bytes(signature))
 
 
 _VERIFIERS: dict[str, Verifier] = {Ed25519Signer.algorithm: _verify_ed25519}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from ..clock import now
+from ..extensions import limiter
 from . import labels, services
 from .forms import VerifyForm
 from .qr import qr_svg
@@ -61,8 +62,16 @@ def detail(license_id: int):
 
 
 @blueprint.get("/verify")
+@limiter.limit(
+    lambda: current_app.config["LICENSE_VERIFY_LIMIT"],
+    exempt_when=lambda: "token" not in request.args,  # opening the empty form is not counted
+)
 def verify():
-    """Anyone checks a scanned or pasted token: valid, expired, revoked or forged."""
+    """Anyone checks a scanned or pasted token: valid, expired, revoked or forged.
+
+    Each check counts against `LICENSE_VERIFY_LIMIT` per client address (a Chinese 429 page
+    past it); opening the empty form does not.
+    """
     form = VerifyForm(request.args)
     asked = "token" in request.args  # other parameters (such as ?embed=1) are not a question
     result = services.verify_token(form.token.data) if asked and form.validate() else None

@@ -7,12 +7,13 @@ import json
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from flask import url_for
+from flask import current_app, request, url_for
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..catalog.constants import Audience
 from ..catalog.models import ItemVersion, ServiceItem
 from ..clock import as_local
+from ..common.freshness import CATALOG, shared_tokens
 from ..common.web import asset_url
 from ..extensions import db
 
@@ -85,3 +86,14 @@ def build_manifest() -> Manifest:
     body = json.dumps(document, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     encoded = body.encode()
     return Manifest(body=encoded, etag=hashlib.sha256(encoded).hexdigest()[:32])
+
+
+def current_manifest() -> Manifest:
+    """The manifest, built once per catalog change (per host name) in each process."""
+    memo: dict[tuple, Manifest] = current_app.extensions.setdefault("access_manifest", {})
+    key = (request.host_url, shared_tokens([CATALOG]))
+    manifest = memo.get(key)
+    if manifest is None:
+        memo.clear()  # one entry: the Host header is the client's to choose
+        manifest = memo[key] = build_manifest()
+    return manifest

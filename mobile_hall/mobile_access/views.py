@@ -15,7 +15,7 @@ ENCODINGS = ("", ":br", ":gzip", ":zstd", ":deflate")
 @blueprint.get("/manifest.json")
 def manifest() -> Response:
     """The access manifest with a strong ETag; a matching `If-None-Match` gets 304, no body."""
-    document = services.build_manifest()
+    document = services.current_manifest()
     cache_control = f"public, max-age={current_app.config['MANIFEST_MAX_AGE']}"
     for suffix in ENCODINGS:
         tag = document.etag + suffix

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..common.freshness import CATALOG, watch
 from ..database import enum_column
 from ..extensions import db
 from .constants import UnitLevel
@@ -58,3 +59,7 @@ class ServiceLocation(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
     unit: Mapped[Unit] = relationship(back_populates="locations")
+
+
+# Unit and place pages, and every guide naming a unit, show these rows.
+watch(Unit, ServiceLocation, scopes=lambda _row: (CATALOG,))

@@ -47,5 +47,8 @@ class EnterpriseSize(StrEnum):
 # How long an expiring licence stays on the "needs me" list, and how many views are remembered.
 EXPIRY_WARNING_DAYS = 90
 RECENT_VIEWS_KEPT = 10
+# Rows a list on the two pages shows; the rest is one tap away (全部办件), so a long history
+# never makes a heavy page on a phone.
+LIST_SHOWN = 10
 # A result to collect at the counter stays on the list this many days after completion.
 PICKUP_REMINDER_DAYS = 30

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer, joinedload
 
 from ..applications.models import Application, Message
 from ..applications.services import list_own_applications
 from ..audit.services import record_event
 from ..catalog.constants import Audience
-from ..catalog.models import ServiceItem, Theme
+from ..catalog.models import ItemVersion, ServiceItem, Theme
 from ..clock import now
 from ..common.errors import NotAuthorized
 from ..extensions import db
@@ -26,7 +27,6 @@ from ..organisations.models import Unit
 from .constants import EnterpriseSize, Industry
 from .models import EnterpriseAgent, EnterpriseProfile, PageOpening, Policy
 from .policies import policies_for
-from .scope import registered_agent
 
 
 class AgentNotFound(Exception):
@@ -118,32 +118,62 @@ def _agents(enterprise_id: int) -> list[EnterpriseAgent]:
     )
 
 
+def _profile_and_agents(enterprise: Enterprise) -> tuple[EnterpriseProfile, list[EnterpriseAgent]]:
+    """The enterprise's profile and its agents in one statement; a missing profile is made and
+    committed first (as `profile_of`), before anything is read that the commit would expire."""
+    rows = db.session.execute(
+        sa.select(EnterpriseProfile, EnterpriseAgent)
+        .outerjoin(
+            EnterpriseAgent, EnterpriseAgent.enterprise_id == EnterpriseProfile.enterprise_id
+        )
+        .where(EnterpriseProfile.enterprise_id == enterprise.id)
+        .order_by(EnterpriseAgent.id)
+    ).all()
+    if not rows:
+        profile = profile_of(enterprise)
+        db.session.commit()  # the profile made on first sight
+        return profile, _agents(enterprise.id)
+    return rows[0][0], [agent for _profile, agent in rows if agent is not None]
+
+
 def enterprise_page(account: Account, opening: PageOpening | None) -> EnterprisePage:
     """The enterprise's page for one of its legal persons (opening: the page's record, if open).
+
+    Everything the page shows is loaded here, in a few statements whatever the enterprise's
+    history: the template reads no more from the database.
 
     :raises NotAuthorized: for a person's account or a legal person without an enterprise.
     """
     enterprise = account.enterprise
     if not account.is_legal_person or enterprise is None:
         raise NotAuthorized()
-    profile = profile_of(enterprise)
+    profile, agents = _profile_and_agents(enterprise)
     messages = _messages(account)
     is_representative = account.org_role is OrgRole.LEGAL_REPRESENTATIVE
-    page = EnterprisePage(
+    return EnterprisePage(
         enterprise=enterprise,
         opening=opening,
         profile=profile,
         licenses=held_licenses(account),
-        applications=list_own_applications(account),
+        # Each row names who filed it; of the rest only what a row shows (not the answers, not
+        # the whole guide: hundreds of rows would decode them all for nothing).
+        applications=list_own_applications(
+            account,
+            joinedload(Application.account),
+            defer(Application.answers),
+            defer(Application.reason_points),
+            joinedload(Application.version).load_only(ItemVersion.item_id, ItemVersion.name),
+        ),
         messages=messages,
         unread=sum(1 for m in messages if m.read_at is None),
-        agents=_agents(enterprise.id) if is_representative else [],
+        agents=agents if is_representative else [],
         policies=policies_for(profile),
         is_representative=is_representative,
-        limits=registered_agent(account),
+        # As `registered_agent`, from the agents already read.
+        limits=next((a for a in agents if a.id_number_hash == account.id_number_hash), None)
+        if account.org_role is OrgRole.AGENT
+        else None,
     )
-    db.session.commit()  # the profile made on first sight
-    return page
 
 
 def _choice(value: str, choices: type[Industry] | type[EnterpriseSize], field: str):

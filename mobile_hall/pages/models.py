@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..catalog.models import ServiceItem
+from ..common.freshness import PAGES, account_scope, enterprise_scope, person_scope, watch
 from ..database import enum_column
 from ..extensions import db
 from ..identity.models import Enterprise
@@ -179,3 +180,23 @@ __all__ = [
     "RecommendationDismissal",
     "RecommendationRule",
 ]
+
+
+# What the two pages show of each row: the owner's page, or every page for what the office
+# publishes.
+watch(
+    PageOpening,
+    scopes=lambda row: (account_scope(row.account_id), enterprise_scope(row.enterprise_id)),
+)
+watch(
+    FavouriteItem,
+    RecentView,
+    RecommendationDismissal,
+    scopes=lambda row: (account_scope(row.account_id),),
+)
+watch(EnterpriseProfile, scopes=lambda row: (enterprise_scope(row.enterprise_id),))
+watch(
+    EnterpriseAgent,
+    scopes=lambda row: (enterprise_scope(row.enterprise_id), person_scope(row.id_number_hash)),
+)
+watch(RecommendationRule, Policy, scopes=lambda _row: (PAGES,))

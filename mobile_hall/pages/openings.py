@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from ..audit.services import record_event
 from ..clock import now
 from ..common.errors import NotAuthorized
+from ..common.freshness import account_scope, mark_changed
 from ..extensions import db
 from ..identity.constants import OrgRole
 from ..identity.models import Account
@@ -104,6 +105,7 @@ def open_page(account: Account, kind: PageKind, town_code: str | None) -> PageOp
 def _forget_person(account: Account) -> None:
     for model in (FavouriteItem, RecentView, RecommendationDismissal):
         db.session.execute(sa.delete(model).where(model.account_id == account.id))
+    mark_changed(account_scope(account.id))  # bulk deletes: the ORM does not see them
 
 
 def close_page(account: Account, kind: PageKind) -> None:

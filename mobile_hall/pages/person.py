@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import contains_eager, defer, joinedload
 
 from ..applications.constants import TERMINAL_STATUSES, ApplicationStatus
 from ..applications.models import Application, Message
-from ..applications.services import list_own_applications, messages_of, pending_supplement
-from ..catalog.models import ServiceItem
+from ..applications.services import list_own_applications, pending_supplement
+from ..catalog.models import ItemVersion, ServiceItem
 from ..clock import as_local, now
+from ..common.freshness import account_scope, mark_changed
 from ..extensions import db
 from ..identity.models import Account
 from ..licenses.constants import LicenseState
@@ -20,7 +22,7 @@ from ..licenses.models import License
 from ..licenses.services import held_licenses
 from .constants import EXPIRY_WARNING_DAYS, PICKUP_REMINDER_DAYS, RECENT_VIEWS_KEPT, PageKind
 from .models import FavouriteItem, PageOpening, RecentView
-from .openings import opening_of
+from .openings import _owner_key, opening_of
 from .recommendations import Recommendation, recommendations_for
 
 
@@ -79,6 +81,7 @@ def remove_favourite(account: Account, code: str) -> None:
             FavouriteItem.account_id == account.id, FavouriteItem.item_id == item.id
         )
     )
+    mark_changed(account_scope(account.id))  # a bulk delete: the ORM does not see it
     db.session.commit()
 
 
@@ -116,25 +119,67 @@ def record_view(account: Account, item_id: int) -> None:
     db.session.commit()
 
 
-def _favourites(account: Account) -> list[FavouriteItem]:
-    return list(
-        db.session.scalars(
-            sa.select(FavouriteItem)
-            .where(FavouriteItem.account_id == account.id)
-            .order_by(FavouriteItem.created_at.desc(), FavouriteItem.id.desc())
-        )
+def _favourites_and_recent(account: Account) -> tuple[list[FavouriteItem], list[RecentView]]:
+    """The starred items (newest first) and the last few viewed (latest first), each item with
+    its current version (the page shows its name), in one statement: a row per item the person
+    starred or viewed, with the star, the view or both."""
+    mine = sa.union(
+        sa.select(FavouriteItem.item_id).where(FavouriteItem.account_id == account.id),
+        sa.select(RecentView.item_id).where(RecentView.account_id == account.id),
     )
+    rows = db.session.execute(
+        sa.select(FavouriteItem, RecentView)
+        .select_from(ServiceItem)
+        .outerjoin(
+            FavouriteItem,
+            sa.and_(
+                FavouriteItem.item_id == ServiceItem.id, FavouriteItem.account_id == account.id
+            ),
+        )
+        .outerjoin(
+            RecentView,
+            sa.and_(RecentView.item_id == ServiceItem.id, RecentView.account_id == account.id),
+        )
+        .outerjoin(ItemVersion, ItemVersion.id == ServiceItem.current_version_id)
+        .where(ServiceItem.id.in_(mine))
+        .options(
+            contains_eager(FavouriteItem.item).contains_eager(ServiceItem.current_version),
+            contains_eager(RecentView.item).contains_eager(ServiceItem.current_version),
+        )
+    ).all()
+    favourites = sorted(
+        (star for star, _view in rows if star is not None),
+        key=lambda star: (as_local(star.created_at), star.id),
+        reverse=True,
+    )
+    recent = sorted(
+        (view for _star, view in rows if view is not None),
+        key=lambda view: (as_local(view.viewed_at), view.id),
+        reverse=True,
+    )
+    return favourites, recent[:RECENT_VIEWS_KEPT]
 
 
-def _recent(account: Account) -> list[RecentView]:
-    return list(
-        db.session.scalars(
-            sa.select(RecentView)
-            .where(RecentView.account_id == account.id)
-            .order_by(RecentView.viewed_at.desc(), RecentView.id.desc())
-            .limit(RECENT_VIEWS_KEPT)
-        )
+def _opening_and_messages(account: Account) -> tuple[PageOpening | None, int, Message | None]:
+    """The page's opening record (as `opening_of`) with the message centre's summary: how many
+    of the person's messages are unread, and the latest. One statement.
+
+    :raises NotAuthorized: for a legal person's account.
+    """
+    mine = sa.orm.aliased(Message)  # the subqueries' own, never the outer join's
+    latest = sa.select(sa.func.max(mine.id)).where(mine.account_id == account.id)
+    unread = sa.select(sa.func.count(mine.id)).where(
+        mine.account_id == account.id, mine.read_at.is_(None)
     )
+    row = db.session.execute(
+        sa.select(PageOpening, Message, unread.scalar_subquery())
+        .outerjoin(Message, Message.id == latest.scalar_subquery())
+        .where(PageOpening.owner_key == _owner_key(account, PageKind.PERSON))
+    ).first()
+    if row is None:
+        return None, 0, None
+    opening, latest_message, unread_count = row
+    return opening, unread_count, latest_message
 
 
 # --- the citizen's page ---------------------------------------------------------------------
@@ -225,13 +270,26 @@ def person_page(account: Account) -> PersonPage:
     :raises NotAuthorized: for a legal person's account.
     :raises LookupError: when the page is not open (the view shows the notice instead).
     """
-    opening = opening_of(account, PageKind.PERSON)
+    opening, unread, latest_message = _opening_and_messages(account)
     if opening is None or not opening.is_open:
         raise LookupError("page not open")
     today = now().date()
-    applications = list_own_applications(account)
+    # What the page, its to-do list and the recommendations read of each application, and no
+    # more (not the answers, not the whole guide: hundreds of rows would decode them all); the
+    # themes come in one more statement for the distinct versions, not by joining them to
+    # every row.
+    applications = list_own_applications(
+        account,
+        joinedload(Application.supplements),
+        joinedload(Application.rating),
+        defer(Application.answers),
+        defer(Application.reason_points),
+        joinedload(Application.version)
+        .load_only(ItemVersion.item_id, ItemVersion.name, ItemVersion.form_fields)
+        .selectinload(ItemVersion.themes),
+    )
     licenses = held_licenses(account)
-    messages = messages_of(account)
+    favourites, recent = _favourites_and_recent(account)
     return PersonPage(
         opening=opening,
         todo=to_do(applications, licenses, today),
@@ -242,10 +300,10 @@ def person_page(account: Account) -> PersonPage:
         ],
         finished=[a for a in applications if a.status in TERMINAL_STATUSES],
         licenses=licenses,
-        unread=sum(1 for m in messages if m.read_at is None),
-        latest_message=messages[0] if messages else None,
-        favourites=_favourites(account),
-        recent=_recent(account),
+        unread=unread,
+        latest_message=latest_message,
+        favourites=favourites,
+        recent=recent,
         recommendations=recommendations_for(account, opening, applications, licenses, today),
         today=today,
     )

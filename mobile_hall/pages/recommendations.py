@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from ..applications.constants import ApplicationStatus
 from ..applications.models import Application
@@ -141,13 +142,32 @@ def explain(template: str, values: dict[str, Any]) -> str:
     return PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
 
 
-def _person_items(codes: set[str]) -> dict[str, ItemVersion]:
-    versions = db.session.scalars(
-        sa.select(ItemVersion)
-        .join(ServiceItem, ServiceItem.current_version_id == ItemVersion.id)
-        .where(ServiceItem.code.in_(codes), ItemVersion.audience != Audience.ENTERPRISE)
+def _active_rules(account: Account) -> list[tuple[RecommendationRule, bool, ItemVersion | None]]:
+    """The active rules in order, each with whether the person dismissed it and the current
+    version of its item if that is for persons (None otherwise), in one statement."""
+    dismissed = (
+        sa.exists()
+        .where(
+            RecommendationDismissal.account_id == account.id,
+            RecommendationDismissal.rule_id == RecommendationRule.id,
+        )
+        .label("dismissed")
     )
-    return {version.item.code: version for version in versions}
+    rows = db.session.execute(
+        sa.select(RecommendationRule, dismissed, ItemVersion)
+        .outerjoin(ServiceItem, ServiceItem.code == RecommendationRule.item_code)
+        .outerjoin(
+            ItemVersion,
+            sa.and_(
+                ItemVersion.id == ServiceItem.current_version_id,
+                ItemVersion.audience != Audience.ENTERPRISE,
+            ),
+        )
+        .where(RecommendationRule.active.is_(True))
+        .order_by(RecommendationRule.position, RecommendationRule.id)
+        .options(joinedload(ItemVersion.item))  # the page links to the item's code
+    )
+    return [(rule, bool(was_dismissed), version) for rule, was_dismissed, version in rows]
 
 
 def recommendations_for(
@@ -157,27 +177,15 @@ def recommendations_for(
     licenses: list[License],
     today: date,
 ) -> list[Recommendation]:
-    """The active rules that hold for the person, minus those dismissed, one per item."""
-    rules = list(
-        db.session.scalars(
-            sa.select(RecommendationRule)
-            .where(RecommendationRule.active.is_(True))
-            .order_by(RecommendationRule.position, RecommendationRule.id)
-        )
-    )
-    dismissed = set(
-        db.session.scalars(
-            sa.select(RecommendationDismissal.rule_id).where(
-                RecommendationDismissal.account_id == account.id
-            )
-        )
-    )
+    """The active rules that hold for the person, minus those dismissed, one per item.
+
+    The applications must come with their versions' themes and the licences with their types
+    (`person.person_page` loads them so): no query per application or licence.
+    """
     facts = _facts(account, opening, applications, licenses, today)
-    items = _person_items({rule.item_code for rule in rules})
     found: dict[str, Recommendation] = {}
-    for rule in rules:
-        version = items.get(rule.item_code)
-        if rule.id in dismissed or version is None or rule.item_code in found:
+    for rule, dismissed, version in _active_rules(account):
+        if dismissed or version is None or rule.item_code in found:
             continue
         values = _matches(rule.condition, rule.parameters, facts)
         if values is not None:

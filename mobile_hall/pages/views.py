@@ -13,11 +13,11 @@ from flask_login import current_user, login_required
 from ..applications.labels import STATUS
 from ..applications.numbering import display_application_number
 from ..common.errors import NotAuthorized
+from ..common.pagecache import cached_page
 from ..identity.constants import OrgRole
 from ..identity.services import is_staff
-from ..organisations.services import registration_points
-from . import labels, services
-from .constants import PageKind
+from . import caching, labels, services
+from .constants import LIST_SHOWN, PageKind
 from .forms import (
     AgentForm,
     EmptyForm,
@@ -39,6 +39,7 @@ def _texts() -> dict[str, object]:
         "page_labels": labels,
         "status_label": STATUS,
         "display_number": display_application_number,
+        "shown": LIST_SHOWN,
     }
 
 
@@ -71,6 +72,7 @@ def _notice(kind: PageKind, form: OpenPageForm, status: int = 200):
 
 @blueprint.get("/me")
 @login_required
+@cached_page(caching.person_page)
 def me():
     """The citizen's page, or the personalisation notice until it is opened."""
     if current_user.is_legal_person:  # e.g. the home page's 个人办事 entry
@@ -83,7 +85,6 @@ def me():
         "pages/me.html",
         page=page,
         account=current_user,
-        points=registration_points()[:1],
         form=EmptyForm(),
     )
 
@@ -163,6 +164,7 @@ def dismiss(rule_id: int):
 
 @blueprint.get("/enterprise")
 @login_required
+@cached_page(caching.enterprise_page)
 def enterprise():
     """The enterprise's page, or the notice until the legal representative opens it."""
     if not current_user.is_legal_person:

@@ -87,9 +87,15 @@ def journey_cleanup(app):
         db.session.commit()
 
 
-def person(browser, hall_url: str, username: str):
+def person(browser, hall_url: str, username: str, **context_options):
+    """A phone signed in as `username`; `context_options` go to the browser context
+    (e.g. `java_script_enabled=False`)."""
     context = browser.new_context(
-        viewport={"width": 375, "height": 667}, has_touch=True, is_mobile=True, locale="zh-CN"
+        viewport={"width": 375, "height": 667},
+        has_touch=True,
+        is_mobile=True,
+        locale="zh-CN",
+        **context_options,
     )
     page = context.new_page()
     page.goto(f"{hall_url}/auth/login?next=/")

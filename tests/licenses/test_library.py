@@ -124,7 +124,9 @@ def test_completing_an_approved_license_application_issues_the_license(ctx):
     assert license.data["issuing_authority"] == "韶关市曲江区市场监督管理局"
     assert services.verify_token(services.token_for(license)).state is LicenseState.VALID
     issued = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "licenses.issue")
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "licenses.issue")
+        .order_by(AuditEvent.id)  # the last one made (a table has no order of its own)
     ).all()
     assert issued[-1].target == f"license:{license.identifier}"
 
@@ -336,7 +338,9 @@ def test_a_use_is_logged_with_consent_and_audited_for_the_holder_only(ctx):
     assert services.record_use(business, draft, agent) is use
     assert business.uses == [use] and use.account == agent
     event = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.action == "licenses.use")
+        sa.select(AuditEvent)
+        .where(AuditEvent.action == "licenses.use")
+        .order_by(AuditEvent.id)  # the last one made (a table has no order of its own)
     ).all()[-1]
     assert (event.actor, event.details["consent"]) == (f"account:{agent.id}", True)
     with pytest.raises(services.LicenseNotFound):

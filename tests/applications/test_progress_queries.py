@@ -1,0 +1,27 @@
+"""The anonymous progress lookup reads the session and then, in one statement, the application
+with its item, unit and process records."""
+
+from __future__ import annotations
+
+import pytest
+
+from mobile_hall.extensions import limiter
+from tests.applications.conftest import load, pick_item, submitted, token_of
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    limiter.reset()
+
+
+def test_a_lookup_is_the_session_and_one_statement(app, sign_in, count_queries):
+    sign_in("citizen")
+    number = load(app, submitted(app, "citizen", pick_item(app, units=2, audience="both"))).number
+    visitor = app.test_client()
+    form = {"csrf_token": token_of(visitor), "number": number, "phone_last4": "0001"}
+    with count_queries() as counter:
+        page = visitor.post("/progress", data=form).get_data(as_text=True)
+    assert "已提交，待受理" in page and "提交申请" in page
+    selects = [s for s in counter.statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 2
+    assert "web_session" in selects[0] and "process_record" in selects[1]

@@ -1,0 +1,150 @@
+"""The page cache: pages served from memory until something they show changes, on any node."""
+
+from __future__ import annotations
+
+import gzip
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from mobile_hall.catalog.models import ItemVersion, ServiceItem
+from mobile_hall.catalog.services import export_catalog, import_catalog
+from mobile_hall.common.freshness import CATALOG, tokens_of
+from mobile_hall.common.models import ChangeToken
+from mobile_hall.extensions import db
+from mobile_hall.organisations.models import Unit
+
+GUIDE = "/items/QJ-MZ-0009"
+
+
+@pytest.fixture
+def in_app(app, isolated_db):
+    """An app context on the test's transaction."""
+    with app.app_context():
+        yield
+
+
+def _rename(code: str, name: str) -> None:
+    document = export_catalog()
+    record = next(r for r in document["items"] if r["code"] == code)
+    record["name"] = name
+    import_catalog(document, actor="test")
+
+
+def queries_of(counter) -> list[str]:
+    """The statements that read or write data (not the transaction's own)."""
+    return [
+        s
+        for s in counter.statements
+        if not re.match(r"(BEGIN|SAVEPOINT|RELEASE|ROLLBACK|COMMIT)\b", s, re.IGNORECASE)
+    ]
+
+
+def test_a_public_page_is_served_from_memory_after_its_first_view(client, count_queries):
+    first = client.get("/items?q=yyzz")
+    with count_queries() as counter:
+        second = client.get("/items?q=yyzz")
+    assert second.status_code == 200 and second.data == first.data
+    # Only the catalog's change token is read (the test config re-reads it every time).
+    assert len(queries_of(counter)) == 1 and "change_token" in queries_of(counter)[0]
+
+
+def test_publishing_a_guide_changes_the_pages_at_once(client, app, in_app):
+    old_guide, old_list = (
+        client.get(GUIDE).data.decode(),
+        client.get("/items?q=优待证").data.decode(),
+    )
+    _rename("QJ-MZ-0009", "老年人优待证办理（缓存测试）")
+    guide, listing = client.get(GUIDE).data.decode(), client.get("/items?q=优待证").data.decode()
+    assert "缓存测试" not in old_guide and "缓存测试" in guide
+    assert "缓存测试" not in old_list and "缓存测试" in listing
+    assert "第 2 版" in client.get("/items/QJ-MZ-0009/versions").data.decode()
+
+
+def test_a_unit_change_reaches_the_unit_pages(client, in_app):
+    assert "马坝镇" in client.get("/units").data.decode()
+    unit = db.session.scalars(sa.select(Unit).where(Unit.code == "QJ-MB")).one()
+    unit.name = "马坝镇（改名测试）"
+    db.session.commit()
+    assert "改名测试" in client.get("/units").data.decode()
+    assert "改名测试" in client.get("/units/QJ-MB").data.decode()
+
+
+def test_a_rolled_back_change_leaves_the_token_alone(in_app):
+    before = tokens_of([CATALOG])
+    unit = db.session.scalars(sa.select(Unit).where(Unit.code == "QJ-MB")).one()
+    unit.phone = "0751-0000000"
+    db.session.flush()
+    assert tokens_of([CATALOG]) != before  # bumped in the same transaction as the change
+    db.session.rollback()
+    assert tokens_of([CATALOG]) == before
+
+
+def test_elderly_and_embedded_pages_are_kept_apart(client):
+    normal = client.get("/").data.decode()
+    client.set_cookie("elder_mode", "1")
+    elder = client.get("/").data.decode()
+    assert 'class="elder' in elder and 'class="elder' not in normal
+    client.delete_cookie("elder_mode")
+    assert client.get("/").data.decode() == normal
+    embedded = client.get("/?embed=1").data.decode()
+    assert 'class="topbar"' in normal and 'class="topbar"' not in embedded
+    assert 'class="topbar"' not in client.get("/").data.decode()  # the embedded session stays
+
+
+def test_a_repeat_visit_costs_a_304_and_compressed_copies_match(client):
+    first = client.get(GUIDE)
+    again = client.get(GUIDE, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    zipped = client.get(GUIDE, headers={"Accept-Encoding": "gzip"})
+    zipped_again = client.get(GUIDE, headers={"Accept-Encoding": "gzip"})
+    assert zipped.headers["Content-Encoding"] == "gzip" == zipped_again.headers["Content-Encoding"]
+    assert gzip.decompress(zipped_again.data) == first.data
+
+
+def test_signed_in_visitors_never_get_the_public_copy(client, sign_in):
+    assert "收藏" not in client.get(GUIDE).data.decode()
+    sign_in("citizen")
+    assert "☆ 收藏" in client.get(GUIDE).data.decode()
+
+
+def test_the_cache_can_be_switched_off(make_app, count_queries):
+    uncached = make_app(PAGE_CACHE_ENTRIES=0).test_client()
+    uncached.get("/")
+    with count_queries() as counter:
+        assert uncached.get("/").status_code == 200
+    assert len(queries_of(counter)) > 1
+    assert not any("change_token" in s for s in counter.statements)
+
+
+def test_another_node_sees_a_change_within_its_recheck_interval(make_app, in_app):
+    node_b_app = make_app(CHANGE_TOKEN_RECHECK_SECONDS=3600)
+    node_b = node_b_app.test_client()
+    assert "第二节点" not in node_b.get(GUIDE).data.decode()
+    # Another node's transaction, as this node sees it: rows and the token change together,
+    # without this process's ORM noticing (it would re-read at once after its own commit).
+    db.session.execute(
+        sa.update(ItemVersion)
+        .where(
+            ItemVersion.id
+            == sa.select(ServiceItem.current_version_id)
+            .where(ServiceItem.code == "QJ-MZ-0009")
+            .scalar_subquery()
+        )
+        .values(name="老年人优待证办理（第二节点）")
+    )
+    db.session.execute(
+        sa.update(ChangeToken).where(ChangeToken.scope == CATALOG).values(token="b" * 32)
+    )
+    db.session.commit()
+    # Node B keeps its memo of the catalog's token for the interval, then sees the change.
+    assert "第二节点" not in node_b.get(GUIDE).data.decode()
+    node_b_app.config["CHANGE_TOKEN_RECHECK_SECONDS"] = 0
+    assert "第二节点" in node_b.get(GUIDE).data.decode()
+
+
+def test_tokens_live_in_the_database(in_app):
+    _rename("QJ-MZ-0009", "老年人优待证办理（令牌）")
+    row = db.session.get(ChangeToken, CATALOG)
+    assert row is not None and len(row.token) == 32

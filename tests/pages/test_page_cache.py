@@ -1,0 +1,101 @@
+"""The personal pages in the page cache: one page per person, fresh after every change."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import sqlalchemy as sa
+
+from mobile_hall.applications.constants import ApplicationStatus
+from mobile_hall.applications.models import Application, Message
+from mobile_hall.clock import now
+from mobile_hall.common.freshness import MISSING, account_scope, tokens_of
+from mobile_hall.extensions import db
+from tests.common.test_page_cache import queries_of
+
+from .conftest import account_named, post
+
+
+def _csrf(html: str) -> str:
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
+@pytest.fixture
+def in_app(app, isolated_db):
+    """An app context on the test's transaction."""
+    with app.app_context():
+        yield
+
+
+@pytest.fixture
+def citizen(opened):
+    """The demo citizen, signed in with the personal page open."""
+    return opened("citizen", "QJ-MB")
+
+
+def test_the_personal_page_costs_the_session_and_one_token_read(citizen, count_queries):
+    citizen.get("/me")  # shows the flashed welcome: never stored
+    first = citizen.get("/me").data.decode()
+    with count_queries() as counter:
+        second = citizen.get("/me").data.decode()
+    queries = queries_of(counter)
+    assert len(queries) == 2, queries  # the session row (account joined), the change tokens
+    assert "web_session" in queries[0] and "change_token" in queries[1]
+    # The same page, with a form token of its own.
+    assert re.sub(r'value="[^"]+"', "", first) == re.sub(r'value="[^"]+"', "", second)
+    assert "\x00" not in second
+
+
+def test_the_form_token_of_a_cached_page_works_and_is_the_sessions_own(citizen, sign_in, app):
+    citizen.get("/me")
+    token = _csrf(citizen.get("/me").data.decode())
+    other = sign_in("senior", on=app.test_client())
+    post(other, "/me/open", town="QJ-DT")
+    other_token = _csrf(other.get("/me").data.decode())
+    assert token != other_token
+    assert other.post("/me/close", data={"csrf_token": token}).status_code == 400
+    assert citizen.post("/me/close", data={"csrf_token": token}).status_code == 303
+
+
+def test_what_a_clerk_or_the_hall_does_reaches_the_page_at_once(citizen, in_app):
+    assert "生育登记" in citizen.get("/me").data.decode()
+    person = account_named("张晓明")
+    before = tokens_of([account_scope(person.id)])
+    application = db.session.scalars(
+        sa.select(Application).where(
+            Application.account_id == person.id,
+            Application.status == ApplicationStatus.SUPPLEMENT_PENDING,
+        )
+    ).first()
+    application.status = ApplicationStatus.ACCEPTED  # as the workbench would
+    db.session.add(
+        Message(
+            account_id=person.id,
+            application_id=application.id,
+            title="缓存测试消息",
+            body="正文",
+            created_at=now(),
+        )
+    )
+    db.session.commit()
+    assert tokens_of([account_scope(person.id)]) != before != (MISSING,)
+    html = citizen.get("/me").data.decode()
+    assert "缓存测试消息" in html
+    assert f"补正材料：{application.version.name}" not in html
+
+
+def test_a_favourite_removed_by_a_bulk_delete_leaves_the_page(citizen):
+    post(citizen, "/me/favourites/QJ-MZ-0009")
+    assert "老年人优待证办理" in citizen.get("/me").data.decode().split('id="favourites"')[1]
+    post(citizen, "/me/favourites/QJ-MZ-0009/remove")
+    favourites = citizen.get("/me").data.decode().split('id="favourites"')[1]
+    assert "老年人优待证办理" not in favourites.split("</section>")[0]
+
+
+def test_a_flashed_message_is_shown_once_and_never_cached(sign_in):
+    client = sign_in("citizen")
+    client.get("/me")  # the notice
+    response = post(client, "/me/open", town="QJ-MB")
+    assert "已开通，欢迎使用" in client.get(response.headers["Location"]).data.decode()
+    assert "已开通，欢迎使用" not in client.get("/me").data.decode()
