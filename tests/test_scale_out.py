@@ -23,7 +23,6 @@ from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.applications.models import (
     Application,
     ApplicationMaterial,
-    Message,
     ProcessRecord,
 )
 from mobile_hall.extensions import db
@@ -31,6 +30,7 @@ from mobile_hall.identity.models import SeenLogoutToken, WebSession
 from mobile_hall.storage.files import LocalFileStorage
 from tests.applications.conftest import current_versions, pick_item, valid_answers
 from tests.conftest import hall_config
+from tests.support.cleanup import last_application_id, remove_applications_after
 from tests.support.samples import PNG
 from tests.support.servers import LiveServer
 
@@ -53,7 +53,7 @@ def nodes(app, hall_server, identity_provider, tmp_path, monkeypatch) -> Iterato
         **hall_config(identity_provider),
     )
     with app.app_context():
-        last = db.session.scalar(sa.select(sa.func.max(Application.id))) or 0
+        last = last_application_id()
         sessions = set(db.session.scalars(sa.select(WebSession.id)))
         seen = set(db.session.scalars(sa.select(SeenLogoutToken.jti)))
     server = LiveServer()
@@ -65,10 +65,7 @@ def nodes(app, hall_server, identity_provider, tmp_path, monkeypatch) -> Iterato
         with other.app_context():
             db.engine.dispose()
         with app.app_context():
-            made = sa.select(Application.id).where(Application.id > last)
-            for model in (ProcessRecord, Message, ApplicationMaterial):
-                db.session.execute(sa.delete(model).where(model.application_id.in_(made)))
-            db.session.execute(sa.delete(Application).where(Application.id > last))
+            remove_applications_after(last)
             db.session.execute(sa.delete(WebSession).where(WebSession.id.not_in(sessions)))
             db.session.execute(sa.delete(SeenLogoutToken).where(SeenLogoutToken.jti.not_in(seen)))
             db.session.commit()

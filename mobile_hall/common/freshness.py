@@ -2,10 +2,10 @@
 
 Each domain declares, next to its models, the scopes a row belongs to (`watch`): every catalog
 row belongs to `CATALOG`, an application to its applicant's `account_scope` and its enterprise's
-`enterprise_scope`, and so on. A flush that adds, changes or deletes a watched row writes a new
-random token for each of its scopes in the same transaction, so a change and the invalidation
-of every page showing it commit together or not at all, on every node: the tokens live in the
-database, and a cached page is keyed by the tokens it depends on (`tokens_of`).
+`enterprise_scope`, and so on. A transaction that adds, changes or deletes a watched row
+writes a new random token for each of its scopes when it commits, so a change and the
+invalidation of every page showing it commit together or not at all, on every node: the tokens
+live in the database, and a cached page is keyed by the tokens it depends on (`tokens_of`).
 """
 
 from __future__ import annotations
@@ -27,11 +27,13 @@ from .models import ChangeToken
 
 CATALOG = "catalog"  # items, guides, themes, units, places, licence types
 PAGES = "pages"  # what the district office publishes for the two pages: rules, policies
+LICENSES = "licenses"  # every licence and signing key: what a public verification shows
 MISSING = "-"  # the token of a scope that has never changed
 
 ScopesOf = Callable[[object], Iterable[str | None]]
 _watched: dict[type, ScopesOf] = {}
-_BUMPED = "freshness.bumped"
+_BUMPED = "freshness.bumped"  # written in this transaction: re-read after it ends
+_PENDING = "freshness.pending"  # changed in this transaction: written at its commit
 
 
 def account_scope(account_id: int | None) -> str | None:
@@ -97,18 +99,30 @@ def _write_tokens(session: Session, scopes: set[str]) -> None:
     session.info.setdefault(_BUMPED, set()).update(scopes)
 
 
-def _bump_tokens(session: Session, _flush_context, _instances) -> None:
+def _note_changes(session: Session, _flush_context, _instances) -> None:
     scopes = _changed_scopes(session)
+    if scopes:
+        session.info.setdefault(_PENDING, set()).update(scopes)
+
+
+def _bump_tokens(session: Session) -> None:
+    # At commit, not at each flush: a token row (an account's, the catalog's) is then locked
+    # only for the commit itself, so concurrent requests of one person do not queue on it.
+    session.flush()
+    scopes = session.info.pop(_PENDING, None)
     if scopes:
         _write_tokens(session, scopes)
 
 
+def _forget_pending(_session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended (committed or not)
+        _session.info.pop(_PENDING, None)
+
+
 def mark_changed(*scopes: str | None) -> None:
-    """Bump scopes by hand, in the current transaction: for bulk `UPDATE`/`DELETE` statements,
-    which change rows without the ORM seeing them (and so without `watch`)."""
-    wanted = {scope for scope in scopes if scope}
-    if wanted:
-        _write_tokens(db.session(), wanted)
+    """Bump scopes by hand, when the current transaction commits: for bulk `UPDATE`/`DELETE`
+    statements, which change rows without the ORM seeing them (and so without `watch`)."""
+    db.session().info.setdefault(_PENDING, set()).update(scope for scope in scopes if scope)
 
 
 class _SharedMemo:
@@ -168,7 +182,9 @@ def init_freshness(app: Flask) -> None:
     app.extensions["change_tokens"] = memo
     _memos.add(memo)
     if not _installed:  # listeners are per Session class, once per process
-        sa.event.listen(Session, "before_flush", _bump_tokens)
+        sa.event.listen(Session, "before_flush", _note_changes)
+        sa.event.listen(Session, "before_commit", _bump_tokens)
+        sa.event.listen(Session, "after_transaction_end", _forget_pending)
         sa.event.listen(Session, "after_commit", _forget_shared)
         sa.event.listen(Session, "after_soft_rollback", lambda s, _t: _forget_shared(s))
         _installed = True

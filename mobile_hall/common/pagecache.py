@@ -26,11 +26,18 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..clock import now
-from .freshness import shared_tokens, tokens_of
+from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of
 
 CSRF_HOLE = b"\x00csrf-token\x00"  # never sent: replaced before the page leaves
 # Headers that describe the body itself; cookies and per-request headers are never stored.
-STORED_HEADERS = ("Content-Type", "Content-Encoding", "Vary", "ETag", "Content-Language")
+STORED_HEADERS = (
+    "Content-Type",
+    "Content-Encoding",
+    "Vary",
+    "ETag",
+    "Content-Language",
+    "Cache-Control",  # e.g. `no-store` on a verification result: browsers keep nothing
+)
 
 
 @dataclass(frozen=True)
@@ -157,9 +164,12 @@ def _store(response: Response) -> Response:
 
 def public_catalog_page() -> Dependencies | None:
     """A page showing only the catalog, cached for visitors who are not signed in."""
-    from .freshness import CATALOG
-
     return None if current_user.is_authenticated else Dependencies(shared=(CATALOG,))
+
+
+def licence_verification() -> Dependencies:
+    """A verification result: the licences and signing keys, the same for every visitor."""
+    return Dependencies(shared=(LICENSES,))
 
 
 def init_page_cache(app: Flask) -> None:

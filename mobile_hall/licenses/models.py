@@ -9,7 +9,14 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..common.freshness import CATALOG, account_scope, credit_scope, person_scope, watch
+from ..common.freshness import (
+    CATALOG,
+    LICENSES,
+    account_scope,
+    credit_scope,
+    person_scope,
+    watch,
+)
 from ..database import enum_column
 from ..extensions import db
 from ..organisations.models import Unit
@@ -161,6 +168,11 @@ class ApiKey(db.Model):
 watch(LicenseType, scopes=lambda _row: (CATALOG,))
 watch(
     License,
-    scopes=lambda row: (person_scope(row.holder_id_hash), credit_scope(row.holder_credit_code)),
+    scopes=lambda row: (
+        person_scope(row.holder_id_hash),
+        credit_scope(row.holder_credit_code),
+        LICENSES,
+    ),
 )
+watch(SigningKey, scopes=lambda _row: (LICENSES,))
 watch(LicenseUse, scopes=lambda row: (account_scope(row.account_id),))

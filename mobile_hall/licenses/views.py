@@ -6,6 +6,7 @@ from flask import Blueprint, Response, current_app, jsonify, render_template, re
 from flask_login import current_user, login_required
 
 from ..clock import now
+from ..common.pagecache import cached_page, licence_verification
 from ..extensions import limiter
 from . import labels, services
 from .forms import VerifyForm
@@ -27,7 +28,7 @@ def _not_found(_error: services.LicenseNotFound):
 
 
 def _private(response: Response) -> Response:
-    # A holder's licenses and a verification result are read fresh every time, never kept.
+    # Browsers and proxies keep neither a holder's licences nor a verification result.
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -66,11 +67,13 @@ def detail(license_id: int):
     lambda: current_app.config["LICENSE_VERIFY_LIMIT"],
     exempt_when=lambda: "token" not in request.args,  # opening the empty form is not counted
 )
+@cached_page(licence_verification)
 def verify():
     """Anyone checks a scanned or pasted token: valid, expired, revoked or forged.
 
     Each check counts against `LICENSE_VERIFY_LIMIT` per client address (a Chinese 429 page
-    past it); opening the empty form does not.
+    past it); opening the empty form does not. A result is rendered once per token and kept
+    until any licence or signing key changes (or the day does: licences expire by date).
     """
     form = VerifyForm(request.args)
     asked = "token" in request.args  # other parameters (such as ?embed=1) are not a question

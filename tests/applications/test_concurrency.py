@@ -21,9 +21,7 @@ from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.applications.models import (
     Application,
-    ApplicationMaterial,
     DailyCounter,
-    Message,
     ProcessRecord,
 )
 from mobile_hall.applications.numbering import format_application_number
@@ -35,6 +33,7 @@ from tests.applications.conftest import (
     start_draft,
     valid_answers,
 )
+from tests.support.cleanup import last_application_id, remove_applications_after
 
 # A day no other test numbers applications on.
 FAR_DAY = date(2098, 7, 1)
@@ -44,17 +43,14 @@ FAR_DAY = date(2098, 7, 1)
 def committed(app) -> Iterator[None]:
     """Let the test commit; afterwards remove its applications and restore the counters."""
     with app.app_context():
-        last = db.session.scalar(sa.select(sa.func.max(Application.id))) or 0
+        last = last_application_id()
         counters = dict(db.session.execute(sa.select(DailyCounter.day, DailyCounter.value)).all())
         db.session.remove()
     try:
         yield
     finally:
         with app.app_context():
-            made = sa.select(Application.id).where(Application.id > last)
-            for model in (ProcessRecord, Message, ApplicationMaterial):
-                db.session.execute(sa.delete(model).where(model.application_id.in_(made)))
-            db.session.execute(sa.delete(Application).where(Application.id > last))
+            remove_applications_after(last)
             db.session.execute(sa.delete(DailyCounter).where(DailyCounter.day.not_in(counters)))
             for day, value in counters.items():
                 db.session.execute(

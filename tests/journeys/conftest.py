@@ -8,17 +8,9 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
-from mobile_hall.applications.models import (
-    Application,
-    ApplicationMaterial,
-    Message,
-    ProcessRecord,
-    Rating,
-    SupplementRequest,
-)
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import WebSession
-from mobile_hall.licenses.models import License, LicenseUse
+from tests.support.cleanup import last_application_id, remove_applications_after
 from tests.support.samples import PNG
 
 CHROMIUM_ARGS = [
@@ -66,23 +58,10 @@ def phone(browser) -> Iterator[object]:
 def journey_cleanup(app):
     """The journey commits through the live hall: remove the application it made afterwards."""
     with app.app_context():
-        last = db.session.scalar(sa.select(sa.func.max(Application.id))) or 0
+        last = last_application_id()
     yield
     with app.app_context():
-        made = list(db.session.scalars(sa.select(Application.id).where(Application.id > last)))
-        issued = sa.select(License.id).where(License.application_id.in_(made))
-        db.session.execute(sa.delete(LicenseUse).where(LicenseUse.license_id.in_(issued)))
-        for model in (
-            LicenseUse,
-            License,
-            ProcessRecord,
-            Message,
-            Rating,
-            SupplementRequest,
-            ApplicationMaterial,
-        ):
-            db.session.execute(sa.delete(model).where(model.application_id.in_(made)))
-        db.session.execute(sa.delete(Application).where(Application.id.in_(made)))
+        remove_applications_after(last)
         db.session.execute(sa.delete(WebSession))
         db.session.commit()
 
