@@ -56,6 +56,12 @@ def credit_scope(credit_code: str | None) -> str | None:
     return f"credit:{credit_code}" if credit_code else None
 
 
+def scope_sql(prefix: str, column: sa.ColumnElement) -> sa.ColumnElement[str]:
+    """The SQL for `<prefix>:<column>`, the same string as `account_scope` and its kin build:
+    to join a row to its tokens in the query that reads it."""
+    return sa.literal(f"{prefix}:") + sa.cast(column, sa.String)
+
+
 def watch(*models: type, scopes: ScopesOf) -> None:
     """Declare that a change to a row of `models` changes the scopes `scopes(row)` names."""
     for model in models:
@@ -143,6 +149,14 @@ def _forget_shared(session: Session) -> None:
         for memo in _memos:
             for scope in bumped:
                 memo.tokens.pop(scope, None)
+
+
+def viewer_tokens() -> dict[str, str]:
+    """The signed-in viewer's own tokens, read with their session row (see identity.sessions):
+    what the personal pages depend on, at no extra query."""
+    from flask import session
+
+    return getattr(session, "change_tokens", {})
 
 
 def tokens_of(scopes: Sequence[str]) -> tuple[str, ...]:

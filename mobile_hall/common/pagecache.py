@@ -26,7 +26,7 @@ from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 
 from ..clock import now
-from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of
+from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of, viewer_tokens
 
 CSRF_HOLE = b"\x00csrf-token\x00"  # never sent: replaced before the page leaves
 # Headers that describe the body itself; cookies and per-request headers are never stored.
@@ -42,7 +42,8 @@ STORED_HEADERS = (
 
 @dataclass(frozen=True)
 class Dependencies:
-    """What a page shows: the viewer's own scopes (read each time) and shared ones (memoised)."""
+    """What a page shows: the viewer's own scopes (exact: read with the session row, or in one
+    query) and shared ones (memoised for `CHANGE_TOKEN_RECHECK_SECONDS`)."""
 
     personal: tuple[str, ...] = ()
     shared: tuple[str, ...] = ()
@@ -94,12 +95,18 @@ def _cache() -> PageCache:
     return current_app.extensions["page_cache"]
 
 
+def _personal_tokens(scopes: tuple[str, ...]) -> tuple[str, ...]:
+    # Exact, every request: read with the session row when it knows them, else one query.
+    known = viewer_tokens()
+    if all(scope in known for scope in scopes):
+        return tuple(known[scope] for scope in scopes)
+    return tokens_of(scopes)
+
+
 def _page_key(dependencies: Dependencies) -> tuple:
+    tokens = shared_tokens(dependencies.shared)
     if dependencies.personal:
-        # One query for all: the personal scopes must be exact, and the shared ones come along.
-        tokens = tokens_of(dependencies.personal + dependencies.shared)
-    else:
-        tokens = shared_tokens(dependencies.shared)
+        tokens += _personal_tokens(dependencies.personal)
     viewer = current_user.get_id() if current_user.is_authenticated else None
     return (
         request.endpoint,

@@ -1,6 +1,7 @@
 """Server-side sessions: the cookie carries a random token, the database the session itself.
 
-Each request with a cookie costs one indexed look-up (the row, with its account joined).
+Each request with a cookie costs one indexed look-up: the row, with its account, enterprise and
+the account's change tokens joined (what the personal pages' cache keys need).
 Signing in rotates the token; signing out, idle timeout, absolute lifetime and back-channel
 logout delete the row, so a replayed old cookie finds nothing and is anonymous.
 """
@@ -13,13 +14,24 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
+from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.datastructures import CallbackDict
 
 from ..clock import as_local, now
+from ..common.freshness import (
+    MISSING,
+    account_scope,
+    credit_scope,
+    enterprise_scope,
+    person_scope,
+    scope_sql,
+)
+from ..common.models import ChangeToken
 from ..extensions import db
-from .models import Account, WebSession
+from .models import Account, Enterprise, WebSession
 
 # Refreshing `last_seen_at` on every request would turn every page view into a write.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -49,6 +61,9 @@ class ServerSession(CallbackDict, SessionMixin):
         self.destroyed = False
         self._rotate = False
         self.binding: dict[str, Any] | None = None
+        # The account's change tokens, read with the row (`freshness`): the personal pages'
+        # cache keys cost no query of their own.
+        self.change_tokens: dict[str, str] = {}
 
     @property
     def account(self) -> Account | None:
@@ -84,6 +99,30 @@ class ServerSession(CallbackDict, SessionMixin):
         return self._rotate
 
 
+def _session_with_tokens() -> sa.Select:
+    """The session row, its account and enterprise, and the account's four change tokens."""
+    tokens = [aliased(ChangeToken) for _ in range(4)]
+    scopes = (
+        scope_sql("account", Account.id),
+        scope_sql("person", Account.id_number_hash),
+        scope_sql("enterprise", Account.enterprise_id),
+        scope_sql("credit", Enterprise.credit_code),
+    )
+    query = (
+        sa.select(WebSession, *(token.token for token in tokens))
+        .outerjoin(Account, Account.id == WebSession.account_id)
+        .outerjoin(Enterprise, Enterprise.id == Account.enterprise_id)
+        .options(contains_eager(WebSession.account).contains_eager(Account.enterprise))
+        .where(WebSession.id == sa.bindparam("id"))
+    )
+    for token, scope in zip(tokens, scopes, strict=True):
+        query = query.outerjoin(token, token.scope == scope)
+    return query
+
+
+_SESSION_WITH_TOKENS = _session_with_tokens()
+
+
 class DatabaseSessionInterface(SessionInterface):
     """Flask's session, stored in `web_session` rows."""
 
@@ -107,14 +146,29 @@ class DatabaseSessionInterface(SessionInterface):
         token = request.cookies.get(self.get_cookie_name(app))
         if not token or len(token) > 100:
             return ServerSession()
-        record = db.session.get(WebSession, token_digest(token))
-        if record is None:
+        found = db.session.execute(_SESSION_WITH_TOKENS, {"id": token_digest(token)}).first()
+        if found is None:
             return ServerSession()
+        record = found[0]
         if not self._is_alive(app, record, now()):
             db.session.delete(record)
             db.session.commit()
             return ServerSession()
-        return ServerSession(record, token)
+        opened = ServerSession(record, token)
+        account = record.account
+        if account is not None:
+            scopes = (
+                account_scope(account.id),
+                person_scope(account.id_number_hash),
+                enterprise_scope(account.enterprise_id),
+                credit_scope(account.enterprise.credit_code if account.enterprise else None),
+            )
+            opened.change_tokens = {
+                scope: value or MISSING
+                for scope, value in zip(scopes, found[1:], strict=True)
+                if scope
+            }
+        return opened
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
         """Write what changed, rotate or delete the row, and set or clear the cookie."""

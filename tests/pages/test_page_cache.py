@@ -99,3 +99,17 @@ def test_a_flashed_message_is_shown_once_and_never_cached(sign_in):
     response = post(client, "/me/open", town="QJ-MB")
     assert "已开通，欢迎使用" in client.get(response.headers["Location"]).data.decode()
     assert "已开通，欢迎使用" not in client.get("/me").data.decode()
+
+
+def test_a_hit_costs_the_session_row_alone_once_shared_tokens_are_remembered(
+    opened, make_app, count_queries
+):
+    node = make_app(CHANGE_TOKEN_RECHECK_SECONDS=3600)
+    client = opened("citizen", "QJ-MB", on=node.test_client())
+    client.get("/me")  # the welcome
+    client.get("/me")  # rendered and stored
+    with count_queries() as counter:
+        assert client.get("/me").status_code == 200
+    queries = queries_of(counter)
+    # The session row carries the account's own tokens: exact at every request, no query more.
+    assert len(queries) == 1 and "web_session" in queries[0] and "change_token" in queries[0]
