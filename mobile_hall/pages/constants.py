@@ -1,5 +1,6 @@
 """Enumerations of the two pages: page kinds, recommendation conditions, enterprise tags."""
 
+from datetime import timedelta
 from enum import StrEnum
 
 
@@ -47,6 +48,9 @@ class EnterpriseSize(StrEnum):
 # How long an expiring licence stays on the "needs me" list, and how many views are remembered.
 EXPIRY_WARNING_DAYS = 90
 RECENT_VIEWS_KEPT = 10
+# A guide read again within this time is not recorded again: reading is the hottest path, and
+# each record is a write and a new version of the personal page.
+RECENT_VIEW_REFRESH = timedelta(minutes=5)
 # Rows a list on the two pages shows; the rest is one tap away (全部办件), so a long history
 # never makes a heavy page on a phone.
 LIST_SHOWN = 10

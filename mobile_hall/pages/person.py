@@ -20,7 +20,13 @@ from ..identity.models import Account
 from ..licenses.constants import LicenseState
 from ..licenses.models import License
 from ..licenses.services import held_licenses
-from .constants import EXPIRY_WARNING_DAYS, PICKUP_REMINDER_DAYS, RECENT_VIEWS_KEPT, PageKind
+from .constants import (
+    EXPIRY_WARNING_DAYS,
+    PICKUP_REMINDER_DAYS,
+    RECENT_VIEW_REFRESH,
+    RECENT_VIEWS_KEPT,
+    PageKind,
+)
 from .models import FavouriteItem, PageOpening, RecentView
 from .openings import _owner_key, opening_of
 from .recommendations import Recommendation, recommendations_for
@@ -100,10 +106,13 @@ def record_view(account: Account, item_id: int) -> None:
             RecentView.account_id == account.id, RecentView.item_id == item_id
         )
     )
+    moment = now()
+    if view is not None and moment - as_local(view.viewed_at) < RECENT_VIEW_REFRESH:
+        return  # read again just now: no write (and no new version of the personal page)
     if view is None:
-        db.session.add(RecentView(account_id=account.id, item_id=item_id, viewed_at=now()))
+        db.session.add(RecentView(account_id=account.id, item_id=item_id, viewed_at=moment))
     else:
-        view.viewed_at = now()
+        view.viewed_at = moment
     db.session.flush()
     kept = (
         sa.select(RecentView.id)

@@ -171,6 +171,21 @@ def test_only_the_last_ten_views_are_kept(opened, in_db):
         assert {view.item.code for view in kept} == set(codes[2:])
 
 
+def test_a_guide_read_again_within_minutes_is_not_written_again(opened, in_db, count_queries):
+    client = opened("citizen")
+    client.get("/items/QJ-MZ-0003")
+    with in_db():
+        first = db.session.scalars(sa.select(RecentView.viewed_at)).one()
+    with count_queries() as counter:
+        assert client.get("/items/QJ-MZ-0003").status_code == 200
+    writes = [
+        s for s in counter.statements if s.split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+    assert writes == []
+    with in_db():
+        assert db.session.scalars(sa.select(RecentView.viewed_at)).one() == first
+
+
 def test_nothing_is_recorded_before_the_page_is_opened(sign_in, in_db):
     client = sign_in("citizen")
     client.get("/items/QJ-MZ-0003")
