@@ -7,6 +7,7 @@ from enum import Enum
 
 import sqlalchemy as sa
 from flask import Flask
+from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
 
@@ -20,6 +21,12 @@ def enum_column(enum_class: type[Enum]) -> sa.Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+def insert_or_update(target: object, dialect_name: str):
+    """An `INSERT` for `target` that can go on `ON CONFLICT DO UPDATE`, in the dialect in use."""
+    construct = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
+    return construct(target)
 
 
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")

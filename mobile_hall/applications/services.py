@@ -9,7 +9,6 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -18,6 +17,7 @@ from ..catalog.constants import Stage as ItemStage
 from ..catalog.models import ItemVersion, ServiceItem
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized
+from ..database import insert_or_update
 from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
@@ -502,17 +502,13 @@ def _next_number(day: date) -> str:
     row (PostgreSQL) or on the write lock (SQLite); none can read the same value.
     """
     table = DailyCounter.__table__
-    insert = postgresql.insert if _dialect() == "postgresql" else sqlite.insert
-    statement = insert(table).values(day=day, value=1)
+    dialect = db.session.get_bind().dialect.name
+    statement = insert_or_update(table, dialect).values(day=day, value=1)
     statement = statement.on_conflict_do_update(
         index_elements=[table.c.day], set_={"value": table.c.value + 1}
     ).returning(table.c.value)
     sequence = db.session.execute(statement).scalar_one()
     return format_application_number(day, sequence)
-
-
-def _dialect() -> str:
-    return db.session.get_bind().dialect.name
 
 
 def missing_answers(application: Application) -> list[tuple[int, str]]:

@@ -17,11 +17,11 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 
 import sqlalchemy as sa
-from flask import Flask, current_app
-from sqlalchemy.dialects import postgresql, sqlite
+from flask import Flask, current_app, session
 from sqlalchemy.orm import Session
 
 from ..clock import now
+from ..database import insert_or_update
 from ..extensions import db
 from .models import ChangeToken
 
@@ -80,16 +80,10 @@ def _changed_scopes(session: Session) -> set[str]:
     return found
 
 
-def _upsert(dialect: str):
-    if dialect == "postgresql":
-        return postgresql.insert(ChangeToken)
-    return sqlite.insert(ChangeToken)
-
-
 def _write_tokens(session: Session, scopes: set[str]) -> None:
     connection = session.connection()
     moment = now()
-    statement = _upsert(connection.dialect.name)
+    statement = insert_or_update(ChangeToken, connection.dialect.name)
     # Sorted, so two transactions bumping the same scopes lock their rows in the same order.
     rows = [
         {"scope": scope, "token": secrets.token_hex(16), "changed_at": moment}
@@ -154,8 +148,6 @@ def _forget_shared(session: Session) -> None:
 def viewer_tokens() -> dict[str, str]:
     """The signed-in viewer's own tokens, read with their session row (see identity.sessions):
     what the personal pages depend on, at no extra query."""
-    from flask import session
-
     return getattr(session, "change_tokens", {})
 
 
@@ -189,7 +181,8 @@ _installed = False
 
 
 def init_freshness(app: Flask) -> None:
-    """Bump tokens on every flush of a watched row; give the app its memo of shared tokens."""
+    """Note the scopes of every flushed watched row and bump their tokens at commit; give the
+    app its memo of shared tokens."""
     global _installed
     app.config.setdefault("CHANGE_TOKEN_RECHECK_SECONDS", 1.0)
     memo = _SharedMemo()

@@ -85,11 +85,6 @@ class PageCache:
         with self._lock:
             self._pages[key] = page
 
-    def clear(self) -> None:
-        """Forget every page (tests; operators never need it: tokens invalidate)."""
-        with self._lock:
-            self._pages.clear()
-
 
 def _cache() -> PageCache:
     return current_app.extensions["page_cache"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import NamedTuple
 
 import sqlalchemy as sa
 from flask_login import UserMixin
@@ -130,3 +131,23 @@ class SeenLogoutToken(db.Model):
 watch(Account, scopes=lambda row: (account_scope(row.id), enterprise_scope(row.enterprise_id)))
 watch(Enterprise, scopes=lambda row: (enterprise_scope(row.id), credit_scope(row.credit_code)))
 watch(StaffRole, scopes=lambda row: (person_scope(row.id_number_hash),))
+
+
+class OwnScopes(NamedTuple):
+    """The change-token scopes of what belongs to an account (None where it has none)."""
+
+    account: str | None
+    person: str | None
+    enterprise: str | None
+    credit: str | None
+
+
+def own_scopes(account: Account) -> OwnScopes:
+    """What the account does, holds by ID number, and holds through its enterprise."""
+    enterprise = account.enterprise
+    return OwnScopes(
+        account=account_scope(account.id),
+        person=person_scope(account.id_number_hash),
+        enterprise=enterprise_scope(account.enterprise_id),
+        credit=credit_scope(enterprise.credit_code if enterprise else None),
+    )

@@ -21,17 +21,10 @@ from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.datastructures import CallbackDict
 
 from ..clock import as_local, now
-from ..common.freshness import (
-    MISSING,
-    account_scope,
-    credit_scope,
-    enterprise_scope,
-    person_scope,
-    scope_sql,
-)
+from ..common.freshness import MISSING, scope_sql
 from ..common.models import ChangeToken
 from ..extensions import db
-from .models import Account, Enterprise, WebSession
+from .models import Account, Enterprise, OwnScopes, WebSession, own_scopes
 
 # Refreshing `last_seen_at` on every request would turn every page view into a write.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -100,14 +93,15 @@ class ServerSession(CallbackDict, SessionMixin):
 
 
 def _session_with_tokens() -> sa.Select:
-    """The session row, its account and enterprise, and the account's four change tokens."""
-    tokens = [aliased(ChangeToken) for _ in range(4)]
-    scopes = (
-        scope_sql("account", Account.id),
-        scope_sql("person", Account.id_number_hash),
-        scope_sql("enterprise", Account.enterprise_id),
-        scope_sql("credit", Enterprise.credit_code),
+    """The session row, its account and enterprise, and the tokens of the account's
+    `OwnScopes`, in their order."""
+    scopes = OwnScopes(
+        account=scope_sql("account", Account.id),
+        person=scope_sql("person", Account.id_number_hash),
+        enterprise=scope_sql("enterprise", Account.enterprise_id),
+        credit=scope_sql("credit", Enterprise.credit_code),
     )
+    tokens = [aliased(ChangeToken) for _ in scopes]
     query = (
         sa.select(WebSession, *(token.token for token in tokens))
         .outerjoin(Account, Account.id == WebSession.account_id)
@@ -155,17 +149,10 @@ class DatabaseSessionInterface(SessionInterface):
             db.session.commit()
             return ServerSession()
         opened = ServerSession(record, token)
-        account = record.account
-        if account is not None:
-            scopes = (
-                account_scope(account.id),
-                person_scope(account.id_number_hash),
-                enterprise_scope(account.enterprise_id),
-                credit_scope(account.enterprise.credit_code if account.enterprise else None),
-            )
+        if record.account is not None:
             opened.change_tokens = {
                 scope: value or MISSING
-                for scope, value in zip(scopes, found[1:], strict=True)
+                for scope, value in zip(own_scopes(record.account), found[1:], strict=True)
                 if scope
             }
         return opened

@@ -231,13 +231,19 @@ def record_use(license: License, application: Application, account: Account) -> 
     return use
 
 
-def find_license(identifier: object) -> License | None:
-    """The license with that identifier (any case, blanks ignored), or None."""
+def _canonical_identifier(identifier: object) -> str | None:
+    """A valid license identifier as stored (any case, blanks ignored), or None."""
     if not isinstance(identifier, str) or not is_valid_license_identifier(identifier):
         return None
-    return db.session.scalar(
-        sa.select(License).where(License.identifier == identifier.strip().upper())
-    )
+    return identifier.strip().upper()
+
+
+def find_license(identifier: object) -> License | None:
+    """The license with that identifier (any case, blanks ignored), or None."""
+    canonical = _canonical_identifier(identifier)
+    if canonical is None:
+        return None
+    return db.session.scalar(sa.select(License).where(License.identifier == canonical))
 
 
 def license_summary(reference: str) -> dict[str, Any] | None:
@@ -324,23 +330,22 @@ def _token_text(text: str) -> str:
 
 
 @cache
+def _stored_key() -> sa.Select:
+    """The stored public JWK under a key id (built once)."""
+    return sa.select(SigningKey.jwk).where(SigningKey.key_id == sa.bindparam("key_id"))
+
+
+@cache
 def _license_with_keys() -> sa.Select:
     """The license by identifier, with the stored JWK under ``key_id`` (the token's) and the
     one its record was signed with (built once: verification is public and frequent)."""
-    token_key = (
-        sa.select(SigningKey.jwk).where(SigningKey.key_id == sa.bindparam("key_id"))
-    ).scalar_subquery()
+    token_key = _stored_key().scalar_subquery()
     record_key = (
         sa.select(SigningKey.jwk).where(SigningKey.key_id == License.key_id)
     ).scalar_subquery()
     return sa.select(License, token_key, record_key).where(
         License.identifier == sa.bindparam("identifier")
     )
-
-
-@cache
-def _stored_key() -> sa.Select:
-    return sa.select(SigningKey.jwk).where(SigningKey.key_id == sa.bindparam("key_id"))
 
 
 def verify_token(text: str) -> Verification:
@@ -355,11 +360,10 @@ def verify_token(text: str) -> Verification:
     # the stored keys of the token and of the record; `read_token` proves it below.
     key_id, said = peek_token(token)
     license, stored = None, {}
-    identifier = said.get("lid")
-    if isinstance(identifier, str) and is_valid_license_identifier(identifier):
+    identifier = _canonical_identifier(said.get("lid"))
+    if identifier is not None:
         row = db.session.execute(
-            _license_with_keys(),
-            {"identifier": identifier.strip().upper(), "key_id": key_id or ""},
+            _license_with_keys(), {"identifier": identifier, "key_id": key_id or ""}
         ).first()
         if row is not None:
             license, token_jwk, record_jwk = row

@@ -4,15 +4,9 @@ from __future__ import annotations
 
 from flask_login import current_user
 
-from ..common.freshness import (
-    CATALOG,
-    PAGES,
-    account_scope,
-    credit_scope,
-    enterprise_scope,
-    person_scope,
-)
+from ..common.freshness import CATALOG, PAGES
 from ..common.pagecache import Dependencies
+from ..identity.models import own_scopes
 
 
 def _scopes(*scopes: str | None) -> tuple[str, ...]:
@@ -21,21 +15,14 @@ def _scopes(*scopes: str | None) -> tuple[str, ...]:
 
 def person_page() -> Dependencies:
     """The citizen's page: their account, what they hold by ID number, the catalog, the rules."""
-    return Dependencies(
-        personal=_scopes(account_scope(current_user.id), person_scope(current_user.id_number_hash)),
-        shared=(CATALOG, PAGES),
-    )
+    own = own_scopes(current_user)
+    return Dependencies(personal=_scopes(own.account, own.person), shared=(CATALOG, PAGES))
 
 
 def enterprise_page() -> Dependencies:
     """The enterprise's page: the representative's account, the enterprise's record, profile,
     agents, applications and licences, the catalog and the office's policies."""
-    enterprise = current_user.enterprise
+    own = own_scopes(current_user)
     return Dependencies(
-        personal=_scopes(
-            account_scope(current_user.id),
-            enterprise_scope(current_user.enterprise_id),
-            credit_scope(enterprise.credit_code if enterprise else None),
-        ),
-        shared=(CATALOG, PAGES),
+        personal=_scopes(own.account, own.enterprise, own.credit), shared=(CATALOG, PAGES)
     )

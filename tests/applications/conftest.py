@@ -4,7 +4,6 @@ any field of an item's form, small real files, and applications set up through t
 from __future__ import annotations
 
 import io
-import re
 from datetime import date
 
 import pytest
@@ -20,6 +19,7 @@ from mobile_hall.clock import now
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
 from mobile_hall.storage.files import LocalFileStorage
+from tests.support.browser import csrf_token
 from tests.support.samples import PNG, value_for
 
 JPEG_HEADER = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00"
@@ -50,11 +50,6 @@ def multipart(fields: dict) -> dict:
         "data": stream.getvalue(),
         "content_type": f'multipart/form-data; boundary="{boundary}"',
     }
-
-
-def csrf_token(html: str) -> str:
-    """The CSRF token of the first form on a page."""
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
 def token_of(client, path: str = "/progress") -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import re
 
-import pytest
 import sqlalchemy as sa
 
 from mobile_hall.catalog.models import ItemVersion, ServiceItem
@@ -16,13 +15,6 @@ from mobile_hall.extensions import db
 from mobile_hall.organisations.models import Unit
 
 GUIDE = "/items/QJ-MZ-0009"
-
-
-@pytest.fixture
-def in_app(app, isolated_db):
-    """An app context on the test's transaction."""
-    with app.app_context():
-        yield
 
 
 def _rename(code: str, name: str) -> None:
@@ -50,7 +42,7 @@ def test_a_public_page_is_served_from_memory_after_its_first_view(client, count_
     assert len(queries_of(counter)) == 1 and "change_token" in queries_of(counter)[0]
 
 
-def test_publishing_a_guide_changes_the_pages_at_once(client, app, in_app):
+def test_publishing_a_guide_changes_the_pages_at_once(client, app, app_context):
     old_guide, old_list = (
         client.get(GUIDE).data.decode(),
         client.get("/items?q=优待证").data.decode(),
@@ -62,7 +54,7 @@ def test_publishing_a_guide_changes_the_pages_at_once(client, app, in_app):
     assert "第 2 版" in client.get("/items/QJ-MZ-0009/versions").data.decode()
 
 
-def test_a_unit_change_reaches_the_unit_pages(client, in_app):
+def test_a_unit_change_reaches_the_unit_pages(client, app_context):
     assert "马坝镇" in client.get("/units").data.decode()
     unit = db.session.scalars(sa.select(Unit).where(Unit.code == "QJ-MB")).one()
     unit.name = "马坝镇（改名测试）"
@@ -71,7 +63,7 @@ def test_a_unit_change_reaches_the_unit_pages(client, in_app):
     assert "改名测试" in client.get("/units/QJ-MB").data.decode()
 
 
-def test_the_token_changes_with_the_commit_and_never_for_a_rollback(in_app):
+def test_the_token_changes_with_the_commit_and_never_for_a_rollback(app_context):
     before = tokens_of([CATALOG])
     unit = db.session.scalars(sa.select(Unit).where(Unit.code == "QJ-MB")).one()
     unit.phone = "0751-0000000"
@@ -121,7 +113,7 @@ def test_the_cache_can_be_switched_off(make_app, count_queries):
     assert not any("change_token" in s for s in counter.statements)
 
 
-def test_another_node_sees_a_change_within_its_recheck_interval(make_app, in_app):
+def test_another_node_sees_a_change_within_its_recheck_interval(make_app, app_context):
     node_b_app = make_app(CHANGE_TOKEN_RECHECK_SECONDS=3600)
     node_b = node_b_app.test_client()
     assert "第二节点" not in node_b.get(GUIDE).data.decode()
@@ -147,7 +139,7 @@ def test_another_node_sees_a_change_within_its_recheck_interval(make_app, in_app
     assert "第二节点" in node_b.get(GUIDE).data.decode()
 
 
-def test_tokens_live_in_the_database(in_app):
+def test_tokens_live_in_the_database(app_context):
     _rename("QJ-MZ-0009", "老年人优待证办理（令牌）")
     row = db.session.get(ChangeToken, CATALOG)
     assert row is not None and len(row.token) == 32

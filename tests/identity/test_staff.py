@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-
 import pytest
 import sqlalchemy as sa
 
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import StaffRole
 from tests.identity.conftest import Browser, audit_actions
+from tests.support.browser import csrf_token
 
 NON_STAFF = ["citizen", "citizen-l1", "enterprise", "agent"]
 STAFF_OF_UNITS = ["clerk", "reviewer", "town-clerk"]
@@ -25,8 +24,7 @@ OFFICE_ONLY = {
 
 
 def _csrf(client) -> str:
-    html = client.get("/auth/logout").get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_token(client.get("/auth/logout").get_data(as_text=True))
 
 
 def _staff_rules(app):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -11,12 +10,12 @@ import sqlalchemy as sa
 
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
+from tests.support.browser import csrf_token
 
 
 def token_of(client, path: str = "/auth/logout") -> str:
     """A CSRF token for the client's session."""
-    html = client.get(path).get_data(as_text=True)
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+    return csrf_token(client.get(path).get_data(as_text=True))
 
 
 def post(client, path: str, **data):

@@ -13,19 +13,9 @@ from mobile_hall.clock import now
 from mobile_hall.common.freshness import MISSING, account_scope, tokens_of
 from mobile_hall.extensions import db
 from tests.common.test_page_cache import queries_of
+from tests.support.browser import csrf_token
 
 from .conftest import account_named, post
-
-
-def _csrf(html: str) -> str:
-    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
-
-
-@pytest.fixture
-def in_app(app, isolated_db):
-    """An app context on the test's transaction."""
-    with app.app_context():
-        yield
 
 
 @pytest.fixture
@@ -49,16 +39,16 @@ def test_the_personal_page_costs_the_session_and_one_token_read(citizen, count_q
 
 def test_the_form_token_of_a_cached_page_works_and_is_the_sessions_own(citizen, sign_in, app):
     citizen.get("/me")
-    token = _csrf(citizen.get("/me").data.decode())
+    token = csrf_token(citizen.get("/me").data.decode())
     other = sign_in("senior", on=app.test_client())
     post(other, "/me/open", town="QJ-DT")
-    other_token = _csrf(other.get("/me").data.decode())
+    other_token = csrf_token(other.get("/me").data.decode())
     assert token != other_token
     assert other.post("/me/close", data={"csrf_token": token}).status_code == 400
     assert citizen.post("/me/close", data={"csrf_token": token}).status_code == 303
 
 
-def test_what_a_clerk_or_the_hall_does_reaches_the_page_at_once(citizen, in_app):
+def test_what_a_clerk_or_the_hall_does_reaches_the_page_at_once(citizen, app_context):
     assert "生育登记" in citizen.get("/me").data.decode()
     person = account_named("张晓明")
     before = tokens_of([account_scope(person.id)])

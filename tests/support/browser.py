@@ -11,6 +11,11 @@ import requests
 HTTP_TIMEOUT = 10
 
 
+def csrf_token(html: str) -> str:
+    """The CSRF token of the first form on a hall page."""
+    return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
+
+
 class Browser:
     """One person's browser: the hall through `client`, the provider through `requests`."""
 
