@@ -59,7 +59,11 @@ class Config:
     """Settings shared by every environment."""
 
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
+    # A pooled connection idle this long is pinged before use (database._ping_after_idle).
+    DATABASE_PING_AFTER_IDLE_SECONDS = float(
+        os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10")
+    )
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_NAME = "hall_session"
     SESSION_COOKIE_HTTPONLY = True

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import time
 from enum import Enum
 
 import sqlalchemy as sa
@@ -128,44 +130,101 @@ def init_database(app: Flask) -> None:
         from pathlib import Path
 
         Path(uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("DATABASE_PING_AFTER_IDLE_SECONDS", 10.0)
     db.init_app(app)
     with app.app_context():
+        _ping_after_idle(db.engine, float(app.config["DATABASE_PING_AFTER_IDLE_SECONDS"]))
         if db.engine.dialect.name == "sqlite":
             _tune_sqlite(db.engine)
         elif db.engine.dialect.name == "postgresql":
-            _end_reads_with_commit(app, db.engine)
+            _begin_at_first_write(db.engine)
 
 
-_WROTE = "hall.wrote"  # connection.info: the current transaction sent something but a SELECT
+_CHECKED_IN_AT = "hall.checked_in_at"  # connection record info: when it went back to the pool
 
 
-def _end_reads_with_commit(app: Flask, engine: sa.Engine) -> None:
-    """End a request's read-only transaction with COMMIT instead of the usual ROLLBACK.
+def _ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
+    """Check a pooled connection before use only when it sat idle for `idle_seconds` or more.
 
-    psycopg forgets every prepared statement when it sees a ROLLBACK, so ending each page view
-    with one made PostgreSQL plan every query afresh on every request (a query joining a few
-    tables plans in about a millisecond, more than it runs). For a transaction that wrote
-    nothing, COMMIT and ROLLBACK are the same thing; anything else (an error, pending objects,
-    a statement that was not a SELECT) still ends with ROLLBACK.
+    A connection the server dropped (a restart, an idle timeout, a failover) is found by a ping
+    and replaced before the request uses it. SQLAlchemy's `pool_pre_ping` pings on every
+    checkout: a round trip per request to PostgreSQL (one in six of the progress lookup's).
+    A connection used a moment ago is alive but for a server restart in that moment, and then
+    its first statement fails, SQLAlchemy sees the disconnect and replaces the whole pool; so
+    the ping is kept for connections that sat idle, the ones a server timeout or a night's
+    restart leaves dead. 0 pings at every checkout.
+    """
+
+    @sa.event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection, record) -> None:
+        record.info[_CHECKED_IN_AT] = time.monotonic()
+
+    @sa.event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection, record, _proxy) -> None:
+        checked_in_at = record.info.get(_CHECKED_IN_AT)
+        if checked_in_at is None or time.monotonic() - checked_in_at < idle_seconds:
+            return  # just connected, or in use a moment ago
+        try:
+            alive = engine.dialect.do_ping(dbapi_connection)
+        except engine.dialect.loaded_dbapi.Error as error:
+            if not engine.dialect.is_disconnect(error, dbapi_connection, None):
+                raise
+            alive = False
+        if not alive:
+            # The pool drops this connection and checks out a new one (SQLAlchemy's recipe).
+            record.info.pop(_CHECKED_IN_AT, None)
+            raise sa.exc.DisconnectionError("the database connection was closed while idle")
+
+
+_LAZY_BEGIN = "hall.pg.lazy_begin"  # connection.info: no BEGIN has been sent yet
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.I)
+
+
+def _needs_transaction(statement: str, context: object) -> bool:
+    """A statement that must run inside the transaction: anything but a plain `SELECT`."""
+    if not statement.lstrip()[:6].upper().startswith("SELECT"):
+        return True
+    compiled = getattr(context, "compiled", None)
+    if getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None:
+        return True
+    return _LOCKING_READ.search(statement) is not None
+
+
+def _begin_at_first_write(engine: sa.Engine) -> None:
+    """PostgreSQL: send `BEGIN` just before a transaction's first write, not at its start.
+
+    Most requests only read: a page served from the cache reads the session row and nothing
+    else. Opening a transaction for them cost two round trips (`BEGIN`, and `COMMIT` or
+    `ROLLBACK` at the end) around one statement, and a `ROLLBACK` also made psycopg forget
+    every prepared statement, so PostgreSQL planned each query afresh on each request. So each
+    transaction starts with the connection in autocommit mode: its reads run as single
+    statements, and just before the first statement that is not a plain `SELECT` (a write, a
+    `SAVEPOINT`, a locking read such as `FOR UPDATE`) the connection leaves autocommit, and
+    psycopg sends `BEGIN` with it. Everything from there to the commit is one transaction, as
+    before. The reads before it see what a READ COMMITTED transaction (PostgreSQL's default,
+    used here) would have seen: each statement there takes a fresh snapshot anyway, and a plain
+    `SELECT` takes no lock. A transaction that only read ends with nothing sent.
     """
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
-        connection.info[_WROTE] = False
+        raw = connection.connection.dbapi_connection
+        if raw is not None and not raw.autocommit and raw.info.transaction_status == 0:  # IDLE
+            raw.autocommit = True
+            connection.info[_LAZY_BEGIN] = True
 
     @sa.event.listens_for(engine, "before_cursor_execute")
-    def _on_statement(connection, _cursor, statement, _parameters, _context, _many) -> None:
-        if not statement.lstrip()[:6].upper().startswith("SELECT"):
-            connection.info[_WROTE] = True
+    def _before_statement(connection, cursor, statement, _parameters, context, _many) -> None:
+        if connection.info.get(_LAZY_BEGIN) and _needs_transaction(statement, context):
+            connection.info[_LAZY_BEGIN] = False
+            cursor.connection.autocommit = False  # psycopg sends BEGIN before the statement
 
-    # Registered after Flask-SQLAlchemy's own teardown, so it runs before the session is removed.
-    @app.teardown_appcontext
-    def _finish_reads(error: BaseException | None) -> None:
-        session = db.session()
-        if error is not None or not session.in_transaction():
-            return
-        if session.new or session.dirty or session.deleted:
-            return
-        if session.connection().info.get(_WROTE, True):
-            return
-        session.commit()
+    @sa.event.listens_for(engine, "commit")
+    @sa.event.listens_for(engine, "rollback")
+    def _on_end(connection: sa.Connection) -> None:
+        if connection.info.pop(_LAZY_BEGIN, False):
+            # Nothing was begun on the server: leave autocommit now, so that the commit or
+            # rollback about to follow is a no-op and the connection is as SQLAlchemy left it.
+            raw = connection.connection.dbapi_connection
+            if raw is not None and raw.info.transaction_status == 0:
+                raw.autocommit = False

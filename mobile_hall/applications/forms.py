@@ -73,6 +73,12 @@ def _application_number(_form, field) -> None:
 class ProgressForm(FlaskForm):
     """Looking up an application's progress without signing in."""
 
+    class Meta:
+        # `CSRFProtect` checks every POST before the view runs, and the page writes the token
+        # with `csrf_token()`: a token field of the form's own would only repeat that work on
+        # the busiest form anyone can post.
+        csrf = False
+
     number = StringField(
         "办件编号",
         validators=[

@@ -54,6 +54,9 @@ _UPLOAD_REJECTION = {
 }
 
 
+LICENSE_UNUSABLE = "所选电子证照已过期或已注销，不能使用，请上传材料"
+
+
 def upload_error(rejected: UploadRejected) -> str:
     """The Chinese message shown next to a material whose upload was refused."""
     if rejected.reason is Rejection.TOO_LARGE:

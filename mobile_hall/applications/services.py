@@ -4,17 +4,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
 from ..catalog.constants import Audience
 from ..catalog.constants import Stage as ItemStage
 from ..catalog.models import ItemVersion, ServiceItem
+from ..catalog.services import (
+    PublishedUnit,
+    PublishedVersion,
+    current_published_version,
+    published_version,
+)
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized
 from ..database import insert_or_update
@@ -22,7 +28,12 @@ from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
 from ..identity.services import meets_real_name_level
-from ..licenses.services import LicenseUnusable, record_use, usable_licenses
+from ..licenses.services import (
+    LicenseUnusable,
+    record_use,
+    usable_licenses,
+    usable_licenses_by_type,
+)
 from ..organisations.models import Unit
 from ..pages.scope import allowed_item_ids, may_act_for
 from ..storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
@@ -58,6 +69,11 @@ from .models import (
 from .numbering import format_application_number, normalise_application_number
 
 __all__ = [
+    "ANSWERS",
+    "CHECK",
+    "DETAIL",
+    "MATERIALS",
+    "SUBMITTING",
     "ApplicationNotFound",
     "ClockView",
     "IllegalTransition",
@@ -71,6 +87,7 @@ __all__ = [
     "UploadRejected",
     "WrongAudience",
     "allowed_actions",
+    "attach_chosen",
     "attach_license",
     "attach_upload",
     "clock_of",
@@ -94,6 +111,8 @@ __all__ = [
     "start_application",
     "submit",
     "submit_supplement",
+    "unit_of",
+    "version_of",
     "visits_still_needed",
     "withdraw",
 ]
@@ -141,23 +160,64 @@ def _channel() -> Channel:
     return Channel.MOBILE
 
 
-def _current_version(code: str) -> ItemVersion:
-    version = db.session.scalar(
-        sa.select(ItemVersion)
-        .join(ServiceItem, ServiceItem.current_version_id == ItemVersion.id)
-        .where(ServiceItem.code == code)
-        .options(
-            joinedload(ItemVersion.item),  # its code is on every page of the application
-            selectinload(ItemVersion.units),
-            selectinload(ItemVersion.materials),
-        )
-    )
+def _current_version(code: str) -> PublishedVersion:
+    version = current_published_version(code)
     if version is None:
         raise ApplicationNotFound(code)
     return version
 
 
-def check_can_apply(account: Account, version: ItemVersion) -> None:
+def version_of(application: Application) -> PublishedVersion:
+    """The published version the application was made on: its form, materials and units.
+
+    Read from memory (`catalog.services.published_version`), so the applicant's pages load the
+    application without its version, item and unit rows.
+    """
+    return published_version(application.item_version_id)
+
+
+def unit_of(application: Application) -> PublishedUnit | Unit:
+    """The unit handling the application: one of its version's units (from memory), or the
+    application's own unit row for one that the version does not list."""
+    return version_of(application).unit(application.unit_id) or application.unit
+
+
+# What the applicant's pages read of an application. The item, version and unit rows, joined
+# by default (the staff's queues show them), are read from the published version instead
+# (`version_of`); each page loads only the columns and collections it shows or changes. The
+# applicant and enterprise ids are always loaded: a change bumps their change tokens. The
+# materials come joined (one statement, a row per material) rather than by a second query.
+_OWNERS = (Application.status, Application.account_id, Application.enterprise_id)
+_NOT_JOINED = (
+    lazyload(Application.item),
+    lazyload(Application.version),
+    lazyload(Application.unit),
+)
+ANSWERS: tuple[ORMOption, ...] = (
+    *_NOT_JOINED,
+    load_only(*_OWNERS, Application.item_version_id, Application.answers),
+)
+MATERIALS: tuple[ORMOption, ...] = (
+    *_NOT_JOINED,
+    load_only(*_OWNERS, Application.item_version_id, Application.submitted_at),
+    joinedload(Application.materials),
+)
+CHECK: tuple[ORMOption, ...] = (
+    *_NOT_JOINED,
+    load_only(*_OWNERS, Application.item_version_id, Application.unit_id, Application.answers),
+    joinedload(Application.materials),
+)
+# Submitting rereads the whole row under a lock (`submit`): the page only checks it is theirs.
+SUBMITTING: tuple[ORMOption, ...] = (*_NOT_JOINED, load_only(*_OWNERS))
+DETAIL: tuple[ORMOption, ...] = (
+    *_NOT_JOINED,
+    joinedload(Application.tolerance),
+    joinedload(Application.materials),
+    selectinload(Application.records),
+)
+
+
+def check_can_apply(account: Account, version: PublishedVersion) -> None:
     """Refuse an applicant who cannot apply online for this version.
 
     :raises NotOnline: the item has no online application.
@@ -165,16 +225,16 @@ def check_can_apply(account: Account, version: ItemVersion) -> None:
     :raises LevelTooLow: the person's real-name level is too low (checked again at submit).
     """
     if ItemStage.APPLY not in version.online_stages:
-        raise NotOnline(version.item.code)
+        raise NotOnline(version.code)
     if version.audience != Audience.BOTH and (
         (version.audience == Audience.ENTERPRISE) != (account.user_type == UserType.LEGAL_PERSON)
     ):
-        raise WrongAudience(version.item.code, version.audience)
+        raise WrongAudience(version.code, version.audience)
     if not meets_real_name_level(account, version.min_real_name_level):
         raise LevelTooLow(version.min_real_name_level)
 
 
-def item_for_application(code: str) -> ItemVersion:
+def item_for_application(code: str) -> PublishedVersion:
     """The current version of the item someone wants to apply for.
 
     :raises ApplicationNotFound: for an unknown code.
@@ -186,21 +246,31 @@ def item_for_application(code: str) -> ItemVersion:
 class ItemToApply:
     """The item someone is about to apply for, and their open draft of it if there is one."""
 
-    version: ItemVersion
+    version: PublishedVersion
     draft: Application | None
 
 
 def _open_draft(account: Account, item_id: int) -> Application | None:
-    return db.session.scalar(
-        sa.select(Application).where(
-            Application.account_id == account.id,
-            Application.item_id == item_id,
+    return db.session.scalar(_draft_query(), {"account_id": account.id, "item_id": item_id})
+
+
+@cache
+def _draft_query() -> sa.Select:
+    """The person's open draft of an item (built once: read on both steps of every start)."""
+    return (
+        sa.select(Application)
+        .where(
+            Application.account_id == sa.bindparam("account_id"),
+            Application.item_id == sa.bindparam("item_id"),
             Application.status == ApplicationStatus.DRAFT,
+        )
+        .options(
+            *_NOT_JOINED, load_only(*_OWNERS, Application.item_version_id, Application.updated_at)
         )
     )
 
 
-def _check_agent_may_act(account: Account, version: ItemVersion) -> None:
+def _check_agent_may_act(account: Account, version: PublishedVersion) -> None:
     if not may_act_for(account, version.item_id):
         raise NotAuthorized()
 
@@ -234,7 +304,7 @@ def start_application(
     :raises NotOnline, LevelTooLow: see `check_can_apply`.
     :raises NotAuthorized: an agent whose legal representative did not allow this item.
     """
-    if checked is None or checked.version.item.code != code:
+    if checked is None or checked.version.code != code:
         checked = item_to_apply_for(account, code)
     version, existing = checked.version, checked.draft
     if existing is not None:
@@ -246,9 +316,10 @@ def start_application(
     moment = now()
     application = Application(
         item_id=version.item_id,
-        version=version,
-        unit=unit,
-        account=account,
+        item_version_id=version.id,
+        unit_id=unit.id,
+        # The id, not the relationship: the change tokens are noted before the flush fills it.
+        account_id=account.id,
         enterprise_id=account.enterprise_id,
         applicant_type=account.user_type,
         applicant_name=account.enterprise.name if account.enterprise else account.name,
@@ -266,26 +337,57 @@ def start_application(
     return application
 
 
+def _sees_enterprise(account: Account) -> bool:
+    return account.user_type == UserType.LEGAL_PERSON and account.enterprise_id is not None
+
+
 def _visible_to(account: Account) -> sa.ColumnElement[bool]:
     own = Application.account_id == account.id
-    if account.user_type == UserType.LEGAL_PERSON and account.enterprise_id is not None:
+    if _sees_enterprise(account):
         visible = sa.or_(own, Application.enterprise_id == account.enterprise_id)
         allowed = allowed_item_ids(account)  # an agent limited by the legal representative
         return visible if allowed is None else sa.and_(visible, Application.item_id.in_(allowed))
     return own
 
 
-def get_own_application(account: Account, application_id: int) -> Application:
+def get_own_application(account: Account, application_id: int, *options: ORMOption) -> Application:
     """An application the person may see: their own, or their enterprise's.
+
+    ``options`` load what the caller reads (`ANSWERS`, `MATERIALS`, `CHECK`, `SUBMITTING`,
+    `DETAIL`); without them, the whole row with its item, version and unit.
 
     :raises ApplicationNotFound: for any other id (shown as 404, never 403).
     """
-    application = db.session.scalar(
-        sa.select(Application).where(Application.id == application_id, _visible_to(account))
-    )
+    if _sees_enterprise(account):
+        query = (
+            sa.select(Application)
+            .where(Application.id == application_id, _visible_to(account))
+            .options(*options)
+        )
+        found = db.session.scalars(query)
+    else:
+        found = db.session.scalars(
+            _own_query(options), {"id": application_id, "account_id": account.id}
+        )
+    application = found.unique().one_or_none()  # unique: a row per joined material
     if application is None:
         raise ApplicationNotFound(application_id)
     return application
+
+
+@lru_cache(maxsize=16)
+def _own_query(options: tuple[ORMOption, ...]) -> sa.Select:
+    """A person's own application by id, with `options`: built once per set of options, as the
+    applicant's pages read one on every request (a statement built afresh costs more than the
+    look-up itself)."""
+    return (
+        sa.select(Application)
+        .where(
+            Application.id == sa.bindparam("id"),
+            Application.account_id == sa.bindparam("account_id"),
+        )
+        .options(*options)
+    )
 
 
 def list_own_applications(account: Account, *options: ORMOption) -> list[Application]:
@@ -318,7 +420,7 @@ def save_answers(account: Account, application: Application, answers: dict[str, 
     :raises IllegalTransition: once the application is submitted.
     """
     _require_status(application, ApplicationStatus.DRAFT)
-    fields = application.version.form_fields
+    fields = version_of(application).form_fields
     names = {field["name"] for field in fields}
     application.answers = {
         **application.answers,
@@ -342,7 +444,7 @@ def open_positions(application: Application) -> list[int]:
     a tolerant acceptance (容缺受理) left to hand in later.
     """
     if application.status is ApplicationStatus.DRAFT:
-        return [material.position for material in application.version.materials]
+        return [material.position for material in version_of(application).materials]
     positions: set[int] = set()
     pending = pending_supplement(application)
     if pending is not None:
@@ -370,7 +472,17 @@ def attach_upload(
     :raises IllegalTransition: when this material can no longer change (see `open_positions`).
     :raises ApplicationNotFound: for a position the item does not have.
     """
-    if not 0 <= position < len(application.version.materials):
+    material = _attach_upload(application, position, stream, filename)
+    application.updated_at = now()
+    fulfil_tolerance_if_complete(application)
+    db.session.commit()
+    return material
+
+
+def _attach_upload(
+    application: Application, position: int, stream: BinaryIO, filename: str
+) -> ApplicationMaterial:
+    if not 0 <= position < len(version_of(application).materials):
         raise ApplicationNotFound(position)
     if position not in open_positions(application):
         raise IllegalTransition("attach", application.status)
@@ -386,10 +498,42 @@ def attach_upload(
         added_at=now(),
     )
     application.materials.append(material)
-    application.updated_at = now()
-    fulfil_tolerance_if_complete(application)
-    db.session.commit()
     return material
+
+
+def attach_chosen(
+    account: Account,
+    application: Application,
+    licenses: dict[int, int],
+    uploads: list[tuple[int, BinaryIO, str]],
+) -> dict[int, LicenseUnusable | UploadRejected]:
+    """Attach what the materials page sent at once, in one transaction: a held licence per
+    position (`licenses`) and any number of files (`uploads`: position, stream, file name).
+
+    A licence that cannot be used or a file refused leaves its material open and the others
+    attached; the refusals are returned by position (the last one of a position).
+
+    :raises IllegalTransition, ApplicationNotFound: as `attach_upload` and `attach_license`;
+        then nothing is attached.
+    """
+    refused: dict[int, LicenseUnusable | UploadRejected] = {}
+    added = False
+    for position, license_id in licenses.items():
+        try:
+            added |= _attach_license(account, application, position, license_id)[1]
+        except LicenseUnusable as unusable:
+            refused[position] = unusable
+    for position, stream, filename in uploads:
+        try:
+            _attach_upload(application, position, stream, filename)
+            added = True
+        except UploadRejected as rejected:
+            refused[position] = rejected
+    if added:
+        application.updated_at = now()
+        fulfil_tolerance_if_complete(application)
+        db.session.commit()
+    return refused
 
 
 def remove_material(account: Account, application: Application, material_id: int) -> None:
@@ -422,14 +566,16 @@ def missing_required(application: Application) -> list[str]:
     """Names of required materials with nothing attached."""
     present = current_materials(application)
     return [
-        m.name for m in application.version.materials if m.required and m.position not in present
+        m.name
+        for m in version_of(application).materials
+        if m.required and m.position not in present
     ]
 
 
 def expected_due_date(application: Application) -> date | None:
     """When the application would be due if accepted today (to flag licenses ending sooner)."""
     try:
-        return add_working_days(now().date(), application.version.promised_time_limit_days)
+        return add_working_days(now().date(), version_of(application).promised_time_limit_days)
     except CalendarNotCovered:
         return None
 
@@ -437,13 +583,17 @@ def expected_due_date(application: Application) -> date | None:
 def license_choices(
     account: Account, application: Application, positions: list[int]
 ) -> dict[int, list[Any]]:
-    """The held licenses that can stand in for each open material, by position."""
-    until = expected_due_date(application)
-    return {
-        m.position: usable_licenses(account, m.license_type_id, until)
-        for m in application.version.materials
+    """The held licenses that can stand in for each open material, by position (one
+    statement, whatever the number of materials)."""
+    wanted = {
+        m.position: m.license_type_id
+        for m in version_of(application).materials
         if m.license_type_id is not None and m.position in positions
     }
+    if not wanted:
+        return {}
+    held = usable_licenses_by_type(account, set(wanted.values()), expected_due_date(application))
+    return {position: held.get(type_id, []) for position, type_id in wanted.items()}
 
 
 def attach_license(
@@ -459,9 +609,21 @@ def attach_license(
         does not hold or of another type.
     :raises LicenseUnusable: for an expired or revoked license.
     """
+    material, added = _attach_license(account, application, position, license_id)
+    if added:
+        fulfil_tolerance_if_complete(application)
+        application.updated_at = now()
+        db.session.commit()
+    return material
+
+
+def _attach_license(
+    account: Account, application: Application, position: int, license_id: int
+) -> tuple[ApplicationMaterial, bool]:
+    """The material standing for the license, and whether it is new (the caller commits)."""
     if position not in open_positions(application):
         raise IllegalTransition("attach", application.status)
-    spec = next((m for m in application.version.materials if m.position == position), None)
+    spec = next((m for m in version_of(application).materials if m.position == position), None)
     if spec is None or spec.license_type_id is None:
         raise ApplicationNotFound(position)
     held = {lic.id: lic for lic in usable_licenses(account, spec.license_type_id, None)}
@@ -477,7 +639,7 @@ def attach_license(
         None,
     )
     if existing is not None:
-        return existing
+        return existing, False
     record_use(chosen, application, account)
     material = ApplicationMaterial(
         position=position,
@@ -487,10 +649,7 @@ def attach_license(
         added_at=now(),
     )
     application.materials.append(material)
-    fulfil_tolerance_if_complete(application)
-    application.updated_at = now()
-    db.session.commit()
-    return material
+    return material, True
 
 
 def _next_number(day: date) -> str:
@@ -515,7 +674,7 @@ def missing_answers(application: Application) -> list[tuple[int, str]]:
     """Required questions left unanswered, as (form page number from 1, label)."""
     from .formbuilder import groups_of
 
-    fields = application.version.form_fields
+    fields = version_of(application).form_fields
     pages = {group: number for number, group in enumerate(groups_of(fields), start=1)}
     return [
         (pages[spec.get("group", "基本信息")], spec["label"])
@@ -533,17 +692,24 @@ def submit(account: Account, application: Application, declaration: bool) -> App
         accepted, a required question (reached by URL-skipping) or a required material is missing.
     """
     # Lock the row and reread it (one statement), so that two taps racing each other cannot
-    # both number it.
-    db.session.execute(
+    # both number it; with the codes its process record names. The rows must be read for
+    # `populate_existing` to refresh the object: the status checked below is the locked one.
+    db.session.scalars(
         sa.select(Application)
         .where(Application.id == application.id)
         .with_for_update(of=Application)
-        .options(selectinload(Application.materials))  # read fresh, as the checks need them
+        .options(
+            lazyload(Application.version),
+            joinedload(Application.item).load_only(ServiceItem.code),
+            joinedload(Application.unit).load_only(Unit.code),
+            joinedload(Application.materials),  # read fresh, as the checks need them
+        )
         .execution_options(populate_existing=True)
-    )
+    ).unique().one()
     if application.status is not ApplicationStatus.DRAFT and application.number:
         return application  # a double tap, a back button, a retried request
-    check_can_apply(account, application.version)
+    version = version_of(application)
+    check_can_apply(account, version)
     if not declaration:
         raise ValueError("declaration")
     if missing_answers(application):
@@ -557,7 +723,7 @@ def submit(account: Account, application: Application, declaration: bool) -> App
     notify(
         application,
         "申请已提交",
-        f"您的{application.version.name}申请（{application.number}）已提交，等待受理。",
+        f"您的{version.name}申请（{application.number}）已提交，等待受理。",
     )
     db.session.commit()
     return application
@@ -657,7 +823,8 @@ def reapply(account: Account, application: Application) -> Application:
     """
     if not (application.status is ApplicationStatus.REJECTED or application.decision == "denied"):
         raise IllegalTransition("reapply", application.status)
-    fresh = start_application(account, application.item.code, application.unit.code)
+    fresh = start_application(account, version_of(application).code, unit_of(application).code)
+    checklist = len(version_of(fresh).materials)
     named = set(application.reason_points.get("materials", []))
     fresh.answers = dict(application.answers)
     fresh.reapplied_from_id = application.id
@@ -665,7 +832,7 @@ def reapply(account: Account, application: Application) -> Application:
         if (
             material.replaced_at is None
             and material.position not in named
-            and (material.position < len(fresh.version.materials))
+            and material.position < checklist
         ):
             fresh.materials.append(
                 ApplicationMaterial(
@@ -729,7 +896,7 @@ def read_message(account: Account, message_id: int) -> Message:
 def visits_still_needed(application: Application) -> int:
     """How many more on-site visits the guide needs beyond those already recorded."""
     made = sum(1 for record in application.records if record.stage is Stage.VISIT)
-    return max(0, application.version.required_visits - made)
+    return max(0, version_of(application).required_visits - made)
 
 
 @dataclass(frozen=True)

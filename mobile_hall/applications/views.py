@@ -7,6 +7,8 @@ in the error handlers below, so the views only deal with what a form can get wro
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import sqlalchemy as sa
 from flask import (
     Blueprint,
@@ -20,6 +22,7 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required
+from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.datastructures import MultiDict
 
 from ..clock import now
@@ -91,16 +94,17 @@ def _detail_url(application_id: int, **arguments: object) -> str:
     return url_for(".detail", application_id=application_id, **arguments)
 
 
-def _own(application_id: int) -> Application:
-    return services.get_own_application(current_user, application_id)
+def _own(application_id: int, *options: ORMOption) -> Application:
+    return services.get_own_application(current_user, application_id, *options)
 
 
 def _pages(application: Application) -> list[tuple[int, str, list[AnswerRow]]]:
     """The answers as shown, by form page: its number, its group and its rows (IDs masked)."""
-    rows = display_rows(application.version.form_fields, application.answers)
+    fields = services.version_of(application).form_fields
+    rows = display_rows(fields, application.answers)
     return [
         (number, group, [row for row in rows if row.group == group])
-        for number, group in enumerate(groups_of(application.version.form_fields), start=1)
+        for number, group in enumerate(groups_of(fields), start=1)
     ]
 
 
@@ -125,9 +129,9 @@ def start(code: str):
     form = UnitChoiceForm(units) if choosing else EmptyForm()
     if form.validate_on_submit():
         unit_code = form.unit.data if choosing else None
-        # The resumed draft's version (it may be an earlier one) or the current one, read
-        # before a new draft is committed, so that the redirect rereads nothing.
-        has_form = bool((choice.draft.version if choice.draft else choice.version).form_fields)
+        # The resumed draft's version (it may be an earlier one) or the current one.
+        version = services.version_of(choice.draft) if choice.draft else choice.version
+        has_form = bool(version.form_fields)
         application = services.start_application(current_user, code, unit_code, checked=choice)
         return redirect(_first_draft_step(_id_of(application), has_form), 303)
     return render_template(
@@ -139,10 +143,10 @@ def start(code: str):
     ), (400 if form.errors else 200)
 
 
-def _saved_formdata(application: Application) -> MultiDict:
+def _saved_formdata(application: Application, fields: Sequence[dict]) -> MultiDict:
     """The saved answers as if just typed, so every field type shows them as it parses them."""
     pairs = []
-    for name, value in editable(application.version.form_fields, application.answers).items():
+    for name, value in editable(fields, application.answers).items():
         pairs.extend((name, str(item)) for item in (value if isinstance(value, list) else [value]))
     return MultiDict(pairs)
 
@@ -159,22 +163,28 @@ def _after_page(application_id: int, page: int, pages: int) -> str:
 @login_required
 def form_page(application_id: int, page: int):
     """One group of the item's form per page; saved to the draft on every step."""
-    application = _own(application_id)
+    application = _own(application_id, *services.ANSWERS)
     if application.status is not ApplicationStatus.DRAFT:
         return redirect(_detail_url(application_id), 303)
-    fields, groups = application.version.form_fields, groups_of(application.version.form_fields)
+    version = services.version_of(application)
+    fields, groups = version.form_fields, groups_of(version.form_fields)
     if not groups:
         return redirect(url_for(".materials", application_id=application_id), 303)
     if not 1 <= page <= len(groups):
         abort(404)
     answer_form = form_class(fields, groups[page - 1])
-    form = answer_form() if request.method == "POST" else answer_form(_saved_formdata(application))
+    form = (
+        answer_form()
+        if request.method == "POST"
+        else answer_form(_saved_formdata(application, fields))
+    )
     if form.validate_on_submit():
         services.save_answers(current_user, application, stored_answers(form, fields))
         return redirect(_after_page(application_id, page, len(groups)), 303)
     return render_template(
         "applications/form_page.html",
         application=application,
+        version=version,
         form=form,
         page=page,
         groups=groups,
@@ -183,24 +193,28 @@ def form_page(application_id: int, page: int):
 
 
 def _upload_chosen(application: Application, positions: list[int]) -> dict[int, str]:
-    """Attach every file chosen in the request; the refusals by material position."""
+    """Attach every file and licence chosen in the request; the refusals by material position."""
     errors: dict[int, str] = {}
+    licenses: dict[int, int] = {}
     for position in positions:
         chosen = request.form.get(f"license-{position}", "")
         if chosen:
             try:
-                services.attach_license(current_user, application, position, int(chosen))
-            except (ValueError, services.LicenseUnusable):
-                errors[position] = "所选电子证照已过期或已注销，不能使用，请上传材料"
-        for upload in request.files.getlist(f"file-{position}"):
-            if not upload.filename:
-                continue  # an input left empty
-            try:
-                services.attach_upload(
-                    current_user, application, position, upload.stream, upload.filename
-                )
-            except services.UploadRejected as rejected:
-                errors[position] = labels.upload_error(rejected)
+                licenses[position] = int(chosen)
+            except ValueError:
+                errors[position] = labels.LICENSE_UNUSABLE
+    uploads = [
+        (position, upload.stream, upload.filename)
+        for position in positions
+        for upload in request.files.getlist(f"file-{position}")
+        if upload.filename  # an input left empty has none
+    ]
+    refused = services.attach_chosen(current_user, application, licenses, uploads)
+    for position, reason in refused.items():
+        if isinstance(reason, services.UploadRejected):
+            errors[position] = labels.upload_error(reason)
+        else:
+            errors[position] = labels.LICENSE_UNUSABLE
     return errors
 
 
@@ -217,7 +231,7 @@ def _after_upload(application: Application) -> str:
 @login_required
 def materials(application_id: int):
     """The item's materials: what is attached, and an upload per material still open."""
-    application = _own(application_id)
+    application = _own(application_id, *services.MATERIALS)
     positions = services.open_positions(application)
     if application.status is not ApplicationStatus.DRAFT and not positions:
         return redirect(_detail_url(application_id), 303)
@@ -227,9 +241,11 @@ def materials(application_id: int):
         errors = _upload_chosen(application, positions)
         if not errors:
             return redirect(following, 303)
+    version = services.version_of(application)
     return render_template(
         "applications/materials.html",
         application=application,
+        version=version,
         form=form,
         positions=positions,
         errors=errors,
@@ -237,7 +253,7 @@ def materials(application_id: int):
         license_choices=services.license_choices(current_user, application, positions),
         until=services.expected_due_date(application),
         supplement=services.pending_supplement(application),
-        last_page=len(groups_of(application.version.form_fields)),
+        last_page=len(groups_of(version.form_fields)),
     ), (400 if errors else 200)
 
 
@@ -245,7 +261,7 @@ def materials(application_id: int):
 @login_required
 def remove_material(application_id: int, material_id: int):
     """Take back an attached file."""
-    application = _own(application_id)
+    application = _own(application_id, *services.MATERIALS)
     if EmptyForm().validate_on_submit():
         services.remove_material(current_user, application, material_id)
         flash("已删除该文件")
@@ -256,6 +272,8 @@ def _render_check(application: Application, form: DeclarationForm, materials_ref
     return render_template(
         "applications/check.html",
         application=application,
+        version=services.version_of(application),
+        unit=services.unit_of(application),
         form=form,
         pages=_pages(application),
         attached=services.current_materials(application),
@@ -269,7 +287,7 @@ def _render_check(application: Application, form: DeclarationForm, materials_ref
 @login_required
 def check(application_id: int):
     """Check your answers and materials, accept the declaration, submit."""
-    application = _own(application_id)
+    application = _own(application_id, *services.CHECK)
     if application.status is not ApplicationStatus.DRAFT:
         return redirect(_detail_url(application_id), 303)
     return _render_check(application, DeclarationForm())
@@ -279,7 +297,7 @@ def check(application_id: int):
 @login_required
 def submit(application_id: int):
     """Submit the draft; a repeated submit lands on the same receipt."""
-    application = _own(application_id)
+    application = _own(application_id, *services.SUBMITTING)
     form = DeclarationForm()
     if not form.validate_on_submit():
         return _render_check(application, form)
@@ -305,6 +323,8 @@ def _render_detail(
     return render_template(
         "applications/detail.html",
         application=application,
+        version=services.version_of(application),
+        unit=services.unit_of(application),
         expected_due=services.expected_due_date(application),
         receipt=request.args.get("submitted") == "1" and application.number,
         clock=clock_of(application, now().date()),
@@ -324,7 +344,7 @@ def _render_detail(
 @login_required
 def detail(application_id: int):
     """The application: receipt, status, clock, timeline, materials, answers and actions."""
-    return _render_detail(_own(application_id))
+    return _render_detail(_own(application_id, *services.DETAIL))
 
 
 @blueprint.post("/applications/<int:application_id>/withdraw")
@@ -429,7 +449,8 @@ def message(message_id: int):
 @login_required
 def open_file(application_id: int, material_id: int):
     """An attached file, shown inline with the content type read from its bytes."""
-    stream, material = services.open_file(current_user, _own(application_id), material_id)
+    application = _own(application_id, *services.MATERIALS)
+    stream, material = services.open_file(current_user, application, material_id)
     extension = FILE_EXTENSIONS.get(material.content_type or "", "")
     response = send_file(
         stream,

@@ -13,6 +13,13 @@ from ..organisations.constants import UnitLevel
 from ..organisations.models import Unit
 from .constants import Audience
 from .models import ItemVersion, Material, ServiceItem, Theme, item_version_theme, item_version_unit
+from .published import (
+    PublishedMaterial,
+    PublishedUnit,
+    PublishedVersion,
+    current_published_version,
+    published_version,
+)
 from .publishing import CatalogImportError, ImportReport, import_document, version_to_record
 from .schema import FORMAT, ThemeRecord
 from .search import matches_all
@@ -23,6 +30,10 @@ __all__ = [
     "ItemFilters",
     "ItemNotFound",
     "ItemPage",
+    "PublishedMaterial",
+    "PublishedUnit",
+    "PublishedVersion",
+    "current_published_version",
     "export_catalog",
     "find_items",
     "get_guide",
@@ -31,6 +42,7 @@ __all__ = [
     "list_themes",
     "list_versions",
     "popular_items",
+    "published_version",
     "units_by_level",
     "upsert_themes",
 ]

@@ -30,34 +30,36 @@ class Enterprise(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     credit_code: Mapped[str] = mapped_column(sa.String(18), unique=True)
     name: Mapped[str] = mapped_column(sa.String(200))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # Deferred: loaded with every signed-in request's session, and read by no page.
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
 
 
 class Account(UserMixin, db.Model):
     """A platform account, keyed by (issuer, subject) and refreshed at every sign-in.
 
     The identity number is kept only encrypted, with a keyed hash for look-ups and a masked copy
-    for display.
+    for display. The account comes with every signed-in request's session: what no page reads
+    (the cipher is decrypted only for recommendations) is deferred, loaded when asked for.
     """
 
     __tablename__ = "account"
     __table_args__ = (sa.UniqueConstraint("issuer", "subject"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    issuer: Mapped[str] = mapped_column(sa.String(300))
-    subject: Mapped[str] = mapped_column(sa.String(255))
+    issuer: Mapped[str] = mapped_column(sa.String(300), deferred=True)
+    subject: Mapped[str] = mapped_column(sa.String(255), deferred=True)
     user_type: Mapped[UserType] = mapped_column(enum_column(UserType))
     name: Mapped[str] = mapped_column(sa.String(100))
-    id_number_cipher: Mapped[str] = mapped_column(sa.Text)
+    id_number_cipher: Mapped[str] = mapped_column(sa.Text, deferred=True)
     id_number_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     id_number_masked: Mapped[str] = mapped_column(sa.String(18))
     phone: Mapped[str] = mapped_column(sa.String(20), default="")
     real_name_level: Mapped[int]
     enterprise_id: Mapped[int | None] = mapped_column(sa.ForeignKey("enterprise.id"), index=True)
     org_role: Mapped[OrgRole | None] = mapped_column(enum_column(OrgRole))
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    last_sign_in_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
+    last_sign_in_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
 
     enterprise: Mapped[Enterprise | None] = relationship(lazy="joined")
 
@@ -98,7 +100,8 @@ class StaffRole(db.Model):
 class WebSession(db.Model):
     """The server side of a browser session; the cookie holds a random token whose hash is `id`.
 
-    Deleting the row signs the browser out, whatever cookie it still presents.
+    Deleting the row signs the browser out, whatever cookie it still presents. It is read on
+    every signed-in request: what only sign-out and back-channel logout need is deferred.
     """
 
     __tablename__ = "web_session"
@@ -108,9 +111,12 @@ class WebSession(db.Model):
     account_id: Mapped[int | None] = mapped_column(sa.ForeignKey("account.id"), index=True)
     is_staff: Mapped[bool] = mapped_column(default=False)
     # The platform's session id (`sid`), for back-channel logout.
-    provider_session_id: Mapped[str | None] = mapped_column(sa.String(255), index=True)
-    id_token: Mapped[str | None] = mapped_column(sa.Text)
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    provider_session_id: Mapped[str | None] = mapped_column(
+        sa.String(255), index=True, deferred=True
+    )
+    # The platform's ID token (a JWT of a kilobyte or so), sent back at sign-out.
+    id_token: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
     last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
 

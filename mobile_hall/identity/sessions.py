@@ -1,26 +1,39 @@
-"""Server-side sessions: the cookie carries a random token, the database the session itself.
+"""Sessions: a signed-in visitor's lives in a row, an anonymous visitor's in the cookie itself.
 
-Each request with a cookie costs one indexed look-up: the row, with its account, enterprise and
-the account's change tokens joined (what the personal pages' cache keys need).
-Signing in rotates the token; signing out, idle timeout, absolute lifetime and back-channel
-logout delete the row, so a replayed old cookie finds nothing and is anonymous.
+The cookie (`hall_session`) holds one of two things, told apart by their first characters:
+- a random token naming a `web_session` row (signed-in visitors): one indexed look-up per
+  request, the row with its account, enterprise and the account's change tokens joined (what
+  the personal pages' cache keys need);
+- the anonymous visitor's data itself (CSRF secret, sign-in state, flashed messages), sealed
+  with AES-256-GCM under a key derived from `SECRET_KEY`: no query at all. It is written only
+  when the data changes (or, for an active visitor, once per half idle limit), so replaying
+  a cookie costs no `Set-Cookie`. Data too large for a cookie is kept in a row instead.
+
+Signing in always moves the session into a new row under a new random token; signing out, idle
+timeout, absolute lifetime and back-channel logout delete the row, so a replayed old cookie
+finds nothing and is anonymous.
 """
 
 from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, Response
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy.orm import aliased, contains_eager
 from werkzeug.datastructures import CallbackDict
 
 from ..clock import as_local, now
+from ..common.crypto import FORMAT_VERSION, KEY_BYTES, DecryptionError, FieldCipher
 from ..common.freshness import MISSING, scope_sql
 from ..common.models import ChangeToken
 from ..extensions import db
@@ -35,22 +48,83 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class ServerSession(CallbackDict, SessionMixin):
-    """The session of one request; `record` is its row, None until something is stored."""
+# Sealed anonymous sessions: `FieldCipher` tokens (`v1.<key id>.<data>`) under a key of their
+# own, derived from SECRET_KEY. Row tokens are base64url and never contain a dot, so the prefix
+# alone says which kind a cookie is.
+SEALED_KEY_ID = "anon"
+SEALED_PREFIX = f"{FORMAT_VERSION}.{SEALED_KEY_ID}."
+SEALED_CONTEXT = "web_session.anonymous"
+SEALED_KEY_INFO = b"mobile_hall identity: anonymous session cookie"
+# Browsers keep a cookie of up to 4096 bytes, name and attributes included; anonymous data
+# that would seal to more than this goes to a row (each unfinished sign-in leaves Authlib's
+# state, ~800 characters sealed: the fifth one does not fit).
+MAX_SEALED_LENGTH = 3600
 
-    def __init__(self, record: WebSession | None = None, token: str | None = None) -> None:
+
+@dataclass(frozen=True)
+class Sealed:
+    """An anonymous session as its cookie carries it; times are seconds since the epoch."""
+
+    data: dict[str, Any]
+    created_at: float
+    sealed_at: float
+
+
+class CookieSealer:
+    """Anonymous session data sealed into the cookie: encrypted, authenticated and dated."""
+
+    def __init__(self, secret_key: str | bytes) -> None:
+        """Derive the sealing key from `secret_key` (HKDF-SHA256 with its own label)."""
+        material = secret_key.encode() if isinstance(secret_key, str) else secret_key
+        key = HKDF(
+            algorithm=hashes.SHA256(), length=KEY_BYTES, salt=None, info=SEALED_KEY_INFO
+        ).derive(material)
+        self._cipher = FieldCipher({SEALED_KEY_ID: key}, SEALED_KEY_ID)
+
+    def seal(self, data: dict[str, Any], created_at: float, sealed_at: float) -> str:
+        """The cookie value carrying `data` (which must be JSON-serialisable).
+
+        :raises TypeError: if `data` holds a value JSON cannot represent.
+        """
+        payload = {"c": round(created_at), "t": round(sealed_at), "d": data}
+        plain = json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
+        return self._cipher.encrypt(plain, SEALED_CONTEXT)
+
+    def open(self, value: str) -> Sealed | None:
+        """What a cookie made by `seal` carries; None for anything else (altered, another
+        key's, not sealed at all). Refuses nothing: a bad cookie is just no session."""
+        try:
+            payload = json.loads(self._cipher.decrypt(value, SEALED_CONTEXT))
+            return Sealed(dict(payload["d"]), float(payload["c"]), float(payload["t"]))
+        except (DecryptionError, ValueError, KeyError, TypeError):
+            return None
+
+
+class ServerSession(CallbackDict, SessionMixin):
+    """The session of one request: `record` is its row, or `sealed` what its anonymous cookie
+    carried; both None for a visitor with no session yet."""
+
+    def __init__(
+        self,
+        record: WebSession | None = None,
+        token: str | None = None,
+        sealed: Sealed | None = None,
+    ) -> None:
         def on_update(_self: CallbackDict) -> None:
             self.modified = True
 
         # A deep copy: nested values (flashed messages) must not alias the stored row's data.
-        super().__init__(copy.deepcopy(record.data) if record else {}, on_update)
+        # A sealed cookie's data was just parsed: nothing else holds it.
+        initial = copy.deepcopy(record.data) if record else sealed.data if sealed else {}
+        super().__init__(initial, on_update)
         self.record = record
         self.token = token
+        self.sealed = sealed
         # When the row was last touched, kept apart from the row: after the view commits, the
         # row is expired, and deciding whether to touch it must not cost a reload.
         self.last_seen_at = as_local(record.last_seen_at) if record else None
         self.modified = False
-        self.new = record is None
+        self.new = record is None and sealed is None
         self.destroyed = False
         self._rotate = False
         self.binding: dict[str, Any] | None = None
@@ -118,9 +192,19 @@ _SESSION_WITH_TOKENS = _session_with_tokens()
 
 
 class DatabaseSessionInterface(SessionInterface):
-    """Flask's session, stored in `web_session` rows."""
+    """Flask's session: anonymous data sealed in the cookie, everything else in `web_session`
+    rows."""
 
     session_class = ServerSession
+
+    def __init__(self) -> None:
+        self._sealer: tuple[str | bytes, CookieSealer] | None = None
+
+    def sealer(self, app: Flask) -> CookieSealer:
+        """The app's cookie sealer (derived once per secret key)."""
+        if self._sealer is None or self._sealer[0] != app.secret_key:
+            self._sealer = (app.secret_key, CookieSealer(app.secret_key))
+        return self._sealer[1]
 
     def _limits(self, app: Flask, is_staff: bool) -> tuple[timedelta, timedelta]:
         idle_key = "SESSION_IDLE_MINUTES_STAFF" if is_staff else "SESSION_IDLE_MINUTES"
@@ -135,10 +219,24 @@ class DatabaseSessionInterface(SessionInterface):
             moment < as_local(record.expires_at) and moment < as_local(record.last_seen_at) + idle
         )
 
+    def _sealed_age(self, app: Flask, sealed: Sealed, moment: datetime) -> float | None:
+        """Seconds since `sealed` was written, or None once it is past either limit."""
+        idle, absolute = self._limits(app, False)
+        at = moment.timestamp()
+        if at >= sealed.created_at + absolute.total_seconds():
+            return None
+        age = at - sealed.sealed_at
+        return age if age < idle.total_seconds() else None
+
     def open_session(self, app: Flask, request: Request) -> ServerSession:
-        """Find the session the cookie names; expired or unknown ones start empty."""
+        """The cookie's session: sealed anonymous data, or the row its token names; expired,
+        altered or unknown ones start empty."""
         token = request.cookies.get(self.get_cookie_name(app))
-        if not token or len(token) > 100:
+        if not token:
+            return ServerSession()
+        if token.startswith(SEALED_PREFIX):
+            return self._open_sealed(app, token)
+        if len(token) > 100:
             return ServerSession()
         found = db.session.execute(_SESSION_WITH_TOKENS, {"id": token_digest(token)}).first()
         if found is None:
@@ -157,36 +255,81 @@ class DatabaseSessionInterface(SessionInterface):
             }
         return opened
 
-    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
-        """Write what changed, rotate or delete the row, and set or clear the cookie."""
-        cookie = self.get_cookie_name(app)
-        options = {
+    def _open_sealed(self, app: Flask, value: str) -> ServerSession:
+        sealed = self.sealer(app).open(value) if len(value) <= MAX_SEALED_LENGTH else None
+        if sealed is None or self._sealed_age(app, sealed, now()) is None:
+            return ServerSession()
+        return ServerSession(sealed=sealed)
+
+    def _cookie_options(self, app: Flask) -> dict[str, Any]:
+        return {
             "domain": self.get_cookie_domain(app),
             "path": self.get_cookie_path(app),
             "secure": self.get_cookie_secure(app),
             "httponly": self.get_cookie_httponly(app),
             "samesite": self.get_cookie_samesite(app),
         }
+
+    def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
+        """Seal anonymous data into the cookie when it changed; for a row, write what changed,
+        rotate or delete it; set or clear the cookie."""
         if session.destroyed:
             if session.record is not None:
                 db.session.delete(session.record)
                 db.session.commit()
-            response.delete_cookie(cookie, **options)
+            response.delete_cookie(self.get_cookie_name(app), **self._cookie_options(app))
             return
         moment = now()
         if session.rotating and session.record is not None:
             db.session.delete(session.record)
             session.record, session.token = None, None
-        if session.record is None and session.binding is None and not dict(session):
-            return  # nothing worth a row: anonymous visitors stay cookie-free
+        anonymous = session.record is None and session.binding is None
+        if anonymous and self._save_sealed(app, session, response, moment):
+            return
+        self._save_row(app, session, response, moment)
+
+    def _save_sealed(
+        self, app: Flask, session: ServerSession, response: Response, moment: datetime
+    ) -> bool:
+        """Seal an anonymous session into the cookie if it changed or is due for renewal;
+        False when it is too large for a cookie (it then takes a row)."""
+        sealed = session.sealed
+        if not session.modified:
+            age = self._sealed_age(app, sealed, moment) if sealed else None
+            # An active visitor's cookie is renewed once per half idle limit, so that the
+            # idle limit, not the time since the data last changed, ends the session.
+            idle, _ = self._limits(app, False)
+            if age is None or age < idle.total_seconds() / 2:
+                return True
+        data = dict(session)
+        cookie, options = self.get_cookie_name(app), self._cookie_options(app)
+        if not data:
+            if sealed is not None:
+                response.delete_cookie(cookie, **options)
+            return True  # nothing to keep: visitors without data stay cookie-free
+        created_at = sealed.created_at if sealed else moment.timestamp()
+        value = self.sealer(app).seal(data, created_at, moment.timestamp())
+        if len(value) > MAX_SEALED_LENGTH:
+            return False
+        response.set_cookie(cookie, value, **options)
+        response.vary.add("Cookie")
+        return True
+
+    def _save_row(
+        self, app: Flask, session: ServerSession, response: Response, moment: datetime
+    ) -> None:
         if session.record is None:
+            started = moment
+            if session.sealed is not None and session.binding is None:
+                # Anonymous data too large for its cookie keeps the lifetime it had there.
+                started = datetime.fromtimestamp(session.sealed.created_at, moment.tzinfo)
             session.token = secrets.token_urlsafe(32)
             session.record = WebSession(
                 id=token_digest(session.token),
                 data={},
-                created_at=moment,
+                created_at=started,
                 last_seen_at=moment,
-                expires_at=moment + self._limits(app, False)[1],
+                expires_at=started + self._limits(app, False)[1],
             )
             db.session.add(session.record)
             new_cookie = True
@@ -205,5 +348,7 @@ class DatabaseSessionInterface(SessionInterface):
         record.last_seen_at = moment
         db.session.commit()
         if new_cookie:
-            response.set_cookie(cookie, session.token, **options)
+            response.set_cookie(
+                self.get_cookie_name(app), session.token, **self._cookie_options(app)
+            )
         response.vary.add("Cookie")

@@ -141,3 +141,31 @@ def test_numbers_allocated_at_once_are_unique_and_without_gaps(app, committed):
         numbers = [n for n in pool.map(allocate, [i == 3 for i in range(threads)]) if n]
 
     assert sorted(numbers) == [format_application_number(FAR_DAY, n) for n in range(1, threads)]
+
+
+def test_two_taps_submitting_one_draft_at_once_number_it_once(app, committed):
+    code, unit = _person_items(app, 1)[0]
+    draft = _ready(app, code, unit)
+    both_read = threading.Barrier(2, timeout=30)
+
+    def tap() -> str:
+        with app.app_context():
+            try:
+                person = account("citizen")
+                application = applicant.get_own_application(person, draft)
+                both_read.wait()  # each has read the draft; now both submit it
+                return applicant.submit(person, application, declaration=True).number
+            finally:
+                db.session.remove()
+
+    with ThreadPoolExecutor(2) as pool:
+        numbers = list(pool.map(lambda _: tap(), range(2)))
+
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Application.number).where(Application.id == draft))
+        records = db.session.scalars(
+            sa.select(ProcessRecord.application_no).where(ProcessRecord.application_id == draft)
+        ).all()
+        db.session.remove()
+    assert numbers == [stored, stored] and stored
+    assert records == [stored]  # one submission, one record

@@ -12,6 +12,7 @@ from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus, Decision
 from mobile_hall.applications.models import Application, ApplicationMaterial, Message
 from mobile_hall.extensions import db
+from mobile_hall.organisations.models import Unit
 from mobile_hall.workbench import services as workbench
 from mobile_hall.workdays import add_working_days
 from tests.applications.conftest import (
@@ -404,3 +405,15 @@ def test_every_applicants_page_is_small_chinese_mobile_html(app, sign_in):
         assert '<html lang="zh-CN">' in html and 'class="topbar-back"' in html, path
         assert "<script" not in html and "http://" not in html and "https://" not in html, path
         assert len(gzip.compress(response.data)) <= 30 * 1024, path
+
+
+def test_a_unit_renamed_shows_at_once_on_the_pages_of_applying(app, make_app, sign_in):
+    # A node that re-reads the shared change tokens rarely: its own change still shows at once.
+    client = sign_in("citizen", make_app(CHANGE_TOKEN_RECHECK_SECONDS=3600).test_client())
+    draft = start_draft(app, "citizen", pick_item(app, units=2, audience="both", groups=2))
+    assert "改名测试" not in client.get(f"/applications/{draft}/check").data.decode()
+    with app.app_context():
+        unit = db.session.scalars(sa.select(Unit).where(Unit.code == "QJ-SCJGJ")).one()
+        unit.name = "韶关市曲江区市场监督管理局（改名测试）"
+        db.session.commit()
+    assert "市场监督管理局（改名测试）" in client.get(f"/applications/{draft}/check").data.decode()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from mobile_hall.applications.numbering import (
     display_application_number,
     format_application_number,
 )
-from mobile_hall.extensions import limiter
+from mobile_hall.extensions import db, limiter
 from tests.applications.conftest import load, pick_item, submitted, token_of
 
 NOT_FOUND = "未找到该办件。请核对办件编号和手机号码后四位后再试。"
@@ -80,3 +81,28 @@ def test_lookups_past_the_limit_get_the_chinese_429_page(make_app):
     assert [a.status_code for a in answers] == [200, 200, 429]
     assert "操作过于频繁" in answers[-1].get_data(as_text=True)
     assert limited.get("/progress").status_code == 200  # reading the form is not limited
+
+
+def test_on_postgresql_a_lookup_is_one_statement_outside_a_transaction(app):
+    # No BEGIN and no COMMIT around it (database._begin_at_first_write).
+    with app.app_context():
+        engine = db.engine
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
+    visitor = app.test_client()  # the app's own sessions, no test transaction around them
+    token = token_of(visitor)
+    unknown = format_application_number(date(2025, 11, 3), 999_999)
+    sent: list[tuple[str, bool]] = []
+
+    def note(_connection, cursor, statement, *_args) -> None:
+        sent.append((statement.split()[0], cursor.connection.autocommit))
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = visitor.post(
+            "/progress", data={"csrf_token": token, "number": unknown, "phone_last4": "0001"}
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert response.status_code == 200 and NOT_FOUND in response.get_data(as_text=True)
+    assert sent == [("SELECT", True)]

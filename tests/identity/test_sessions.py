@@ -1,17 +1,28 @@
-"""Server-side sessions: rotation, revocation, timeouts, cookie flags."""
+"""Sessions: anonymous data sealed in the cookie, signed-in sessions in rows; rotation,
+revocation, timeouts, cookie flags."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from itsdangerous import URLSafeTimedSerializer
 
 from mobile_hall.clock import now
-from mobile_hall.extensions import db
+from mobile_hall.extensions import db, limiter
 from mobile_hall.identity.models import WebSession
+from tests.support.browser import csrf_token
 
 COOKIE = "hall_session"
+LOOKUP = {"number": "QJ20251103999999M", "phone_last4": "0001"}  # well formed, not found
+
+
+@pytest.fixture(autouse=True)
+def _fresh_limits() -> None:
+    # The progress lookup (a form anyone can post) is limited per address: start afresh.
+    limiter.reset()
 
 
 def _cookie(client) -> str | None:
@@ -23,20 +34,124 @@ def _signed_in(client) -> bool:
     return "退出登录" in client.get("/").get_data(as_text=True)
 
 
+def _rows(app) -> int:
+    with app.app_context():
+        return db.session.scalar(sa.select(sa.func.count()).select_from(WebSession))
+
+
+def _form_token(client) -> str:
+    return csrf_token(client.get("/progress").get_data(as_text=True))
+
+
+def _look_up(client, token: str):
+    return client.post("/progress", data={"csrf_token": token, **LOOKUP})
+
+
+def _reseal(app, client, *, written_ago: timedelta, started_ago: timedelta | None = None) -> None:
+    """Put back the client's anonymous cookie as the hall would have written it earlier."""
+    sealer = app.session_interface.sealer(app)
+    sealed = sealer.open(_cookie(client))
+    moment = now().timestamp()
+    started = (started_ago or written_ago).total_seconds()
+    aged = sealer.seal(sealed.data, moment - started, moment - written_ago.total_seconds())
+    client.set_cookie(COOKIE, aged)
+
+
 def test_anonymous_pages_set_no_cookie_and_store_nothing(client, app):
     response = client.get("/items?q=yyzz")
     assert "Set-Cookie" not in response.headers
-    with app.app_context():
-        assert db.session.scalar(sa.select(sa.func.count()).select_from(WebSession)) == 0
+    assert _rows(app) == 0
+
+
+def test_an_anonymous_form_page_sets_a_cookie_but_writes_no_row(client, app):
+    response = client.get("/progress")
+    assert response.status_code == 200 and COOKIE in response.headers["Set-Cookie"]
+    assert _rows(app) == 0
+
+
+def test_the_anonymous_cookie_is_encrypted(client, app):
+    token = _form_token(client)
+    secret = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token)
+    cookie = _cookie(client)
+    sealed_bytes = base64.urlsafe_b64decode(cookie.split(".")[-1] + "==")
+    assert secret not in cookie and secret.encode() not in sealed_bytes
+    assert app.session_interface.sealer(app).open(cookie).data["csrf_token"] == secret
+
+
+def test_the_csrf_token_works_with_the_anonymous_cookie(client):
+    token = _form_token(client)
+    assert _look_up(client, token).status_code == 200
+    assert _look_up(client, "not-a-token").status_code == 400
+
+
+def test_a_tampered_anonymous_cookie_is_an_empty_session(client, app):
+    token = _form_token(client)
+    cookie = _cookie(client)
+    flipped = cookie[:-3] + ("A" if cookie[-3] != "A" else "B") + cookie[-2:]
+    client.set_cookie(COOKIE, flipped)
+    assert _look_up(client, token).status_code == 400
+    assert _rows(app) == 0
+
+
+def test_a_replayed_post_with_the_same_cookie_sets_no_cookie(client, app):
+    token = _form_token(client)
+    cookie = _cookie(client)
+    for _replay in range(3):
+        client.set_cookie(COOKIE, cookie)
+        response = _look_up(client, token)
+        assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    assert _rows(app) == 0
+
+
+@pytest.mark.parametrize(
+    ("written_ago", "started_ago", "still_valid"),
+    [
+        (timedelta(minutes=14), None, True),
+        (timedelta(minutes=29), None, True),
+        (timedelta(minutes=31), None, False),
+        (timedelta(minutes=1), timedelta(hours=8, minutes=1), False),
+    ],
+)
+def test_an_anonymous_cookie_past_its_idle_or_absolute_limit_is_ignored(
+    client, app, written_ago, started_ago, still_valid
+):
+    token = _form_token(client)
+    _reseal(app, client, written_ago=written_ago, started_ago=started_ago)
+    assert (_look_up(client, token).status_code == 200) is still_valid
+
+
+def test_an_active_visitors_anonymous_cookie_is_renewed_after_half_the_idle_limit(client, app):
+    token = _form_token(client)
+    _reseal(app, client, written_ago=timedelta(minutes=16))
+    renewed = _look_up(client, token)
+    assert renewed.status_code == 200 and COOKIE in renewed.headers["Set-Cookie"]
+    # The renewed cookie counts its idle time afresh, with the same data.
+    _reseal(app, client, written_ago=timedelta(minutes=20), started_ago=timedelta(minutes=36))
+    assert _look_up(client, token).status_code == 200
+
+
+def test_anonymous_data_too_large_for_a_cookie_moves_to_a_row(browser, app):
+    for _attempt in range(15):  # each unfinished sign-in leaves an OIDC state in the session
+        browser.start()
+        cookie = _cookie(browser.client)
+        assert len(f"{COOKIE}={cookie}") < 4000
+    assert _rows(app) == 1
+    assert not _signed_in(browser.client)
+    browser.callback(browser.authenticate(browser.start(), "citizen"))
+    assert _signed_in(browser.client)
+    assert _rows(app) == 1  # the anonymous row was replaced by the signed-in one
 
 
 def test_the_session_token_rotates_at_sign_in(browser, app):
     authorize = browser.start()
     before = _cookie(browser.client)
-    assert before
+    assert before and _rows(app) == 0  # the sign-in state is in the cookie
     browser.callback(browser.authenticate(authorize, "citizen"))
     after = _cookie(browser.client)
     assert after and after != before
+    with app.app_context():
+        (row,) = db.session.scalars(sa.select(WebSession))
+        assert row.account_id is not None and "oidc_nonce" not in row.data
     browser.client.set_cookie(COOKIE, before)
     assert not _signed_in(browser.client)
 
@@ -51,6 +166,7 @@ def test_a_replayed_cookie_after_sign_out_is_signed_out(browser):
     assert response.status_code == 303
     assert response.headers["Location"].startswith(browser.provider_url + "/end-session")
     assert "id_token_hint=" in response.headers["Location"]
+    assert _cookie(browser.client) is None  # cleared
     browser.client.set_cookie(COOKIE, stolen)
     assert not _signed_in(browser.client)
 

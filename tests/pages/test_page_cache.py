@@ -12,6 +12,7 @@ from mobile_hall.applications.models import Application, Message
 from mobile_hall.clock import now
 from mobile_hall.common.freshness import MISSING, account_scope, tokens_of
 from mobile_hall.extensions import db
+from tests.applications.conftest import current_versions, pick_item
 from tests.common.test_page_cache import queries_of
 from tests.support.browser import csrf_token
 
@@ -103,3 +104,15 @@ def test_a_hit_costs_the_session_row_alone_once_shared_tokens_are_remembered(
     queries = queries_of(counter)
     # The session row carries the account's own tokens: exact at every request, no query more.
     assert len(queries) == 1 and "web_session" in queries[0] and "change_token" in queries[0]
+
+
+def test_a_new_draft_reaches_the_page_at_once(citizen, app):
+    code = pick_item(app, units=2, audience="both", groups=2)
+    with app.app_context():
+        entry = "继续填写：" + next(v.name for v in current_versions() if v.item.code == code)
+    citizen.get("/me")
+    assert entry not in citizen.get("/me").data.decode()  # and the page is stored
+    start = citizen.get(f"/apply/{code}").data.decode()
+    chosen = {"csrf_token": csrf_token(start), "unit": "QJ-SCJGJ"}
+    assert citizen.post(f"/apply/{code}", data=chosen).status_code == 303
+    assert entry in citizen.get("/me").data.decode()
