@@ -184,10 +184,10 @@ def _needs_transaction(statement: str, context: object) -> bool:
     """A statement that must run inside the transaction: anything but a plain `SELECT`."""
     if not statement.lstrip()[:6].upper().startswith("SELECT"):
         return True
-    compiled = getattr(context, "compiled", None)
-    if getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None:
-        return True
-    return _LOCKING_READ.search(statement) is not None
+    built = getattr(getattr(context, "compiled", None), "statement", None)
+    if hasattr(built, "_for_update_arg"):  # a select() built in Python says it outright
+        return built._for_update_arg is not None
+    return _LOCKING_READ.search(statement) is not None  # SQL written as text
 
 
 def _begin_at_first_write(engine: sa.Engine) -> None:

@@ -114,3 +114,10 @@ def test_a_locking_read_begins_the_transaction_and_holds_its_lock(app, engine, s
         with app.app_context():
             db.session.execute(sa.delete(ChangeToken).where(ChangeToken.scope == scope))
             db.session.commit()
+
+
+def test_a_locking_read_written_as_text_also_begins_the_transaction(app, engine, sent):
+    with app.test_request_context("/"):
+        db.session.execute(sa.text("SELECT scope FROM change_token LIMIT 1 FOR UPDATE")).all()
+        assert sent[-1] == ("SELECT", False)
+        db.session.rollback()
