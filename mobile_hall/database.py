@@ -38,13 +38,24 @@ _DEFERRED = "hall.sqlite.deferred"
 _SAVEPOINTS = "hall.sqlite.savepoints"
 
 
+_LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.I)
+
+
+def _locks_rows(statement: str, context: object) -> bool:
+    """A read that locks the rows it reads (`FOR UPDATE`, `FOR SHARE`): the caller means to
+    write what it reads, so it belongs inside the writing transaction."""
+    built = getattr(getattr(context, "compiled", None), "statement", None)
+    if hasattr(built, "_for_update_arg"):  # a select() built in Python says it outright
+        return built._for_update_arg is not None
+    return _LOCKING_READ.search(statement) is not None  # SQL written as text
+
+
 def _is_write(statement: str, context: object) -> bool:
-    """A statement that needs SQLite's write lock: a change, or a read that locks rows."""
-    if statement.lstrip()[:7].upper().startswith(_WRITE_VERBS):
-        return True
-    compiled = getattr(context, "compiled", None)
-    # SQLite has no FOR UPDATE (the compiler drops it): the caller means to write what it reads.
-    return getattr(getattr(compiled, "statement", None), "_for_update_arg", None) is not None
+    """A statement that needs SQLite's write lock: a change, or a read that locks rows (SQLite
+    has no FOR UPDATE: its compiler drops it, and the lock is taken here instead)."""
+    return statement.lstrip()[:7].upper().startswith(_WRITE_VERBS) or _locks_rows(
+        statement, context
+    )
 
 
 def _tune_sqlite(engine: sa.Engine) -> None:
@@ -177,17 +188,13 @@ def _ping_after_idle(engine: sa.Engine, idle_seconds: float) -> None:
 
 
 _LAZY_BEGIN = "hall.pg.lazy_begin"  # connection.info: no BEGIN has been sent yet
-_LOCKING_READ = re.compile(r"\bFOR\s+(?:NO\s+KEY\s+)?(?:UPDATE|SHARE|KEY\s+SHARE)\b", re.I)
 
 
 def _needs_transaction(statement: str, context: object) -> bool:
     """A statement that must run inside the transaction: anything but a plain `SELECT`."""
-    if not statement.lstrip()[:6].upper().startswith("SELECT"):
-        return True
-    built = getattr(getattr(context, "compiled", None), "statement", None)
-    if hasattr(built, "_for_update_arg"):  # a select() built in Python says it outright
-        return built._for_update_arg is not None
-    return _LOCKING_READ.search(statement) is not None  # SQL written as text
+    return not statement.lstrip()[:6].upper().startswith("SELECT") or _locks_rows(
+        statement, context
+    )
 
 
 def _begin_at_first_write(engine: sa.Engine) -> None:

@@ -234,14 +234,6 @@ def check_can_apply(account: Account, version: PublishedVersion) -> None:
         raise LevelTooLow(version.min_real_name_level)
 
 
-def item_for_application(code: str) -> PublishedVersion:
-    """The current version of the item someone wants to apply for.
-
-    :raises ApplicationNotFound: for an unknown code.
-    """
-    return _current_version(code)
-
-
 @dataclass(frozen=True)
 class ItemToApply:
     """The item someone is about to apply for, and their open draft of it if there is one."""
@@ -473,10 +465,16 @@ def attach_upload(
     :raises ApplicationNotFound: for a position the item does not have.
     """
     material = _attach_upload(application, position, stream, filename)
+    _commit_materials(application)
+    return material
+
+
+def _commit_materials(application: Application) -> None:
+    """Commit materials just attached, with the application's time and a tolerant acceptance's
+    commitment marked fulfilled once its last material arrived."""
     application.updated_at = now()
     fulfil_tolerance_if_complete(application)
     db.session.commit()
-    return material
 
 
 def _attach_upload(
@@ -530,9 +528,7 @@ def attach_chosen(
         except UploadRejected as rejected:
             refused[position] = rejected
     if added:
-        application.updated_at = now()
-        fulfil_tolerance_if_complete(application)
-        db.session.commit()
+        _commit_materials(application)
     return refused
 
 
@@ -611,9 +607,7 @@ def attach_license(
     """
     material, added = _attach_license(account, application, position, license_id)
     if added:
-        fulfil_tolerance_if_complete(application)
-        application.updated_at = now()
-        db.session.commit()
+        _commit_materials(application)
     return material
 
 

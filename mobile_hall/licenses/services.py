@@ -150,8 +150,7 @@ def usable_licenses(account: Account, license_type_id: int, until: date | None) 
     first within each. ``license.expires_before(until)`` flags the latter to the applicant and
     the clerk.
     """
-    usable = _usable(account, {license_type_id})
-    return sorted(usable, key=lambda lic: lic.expires_before(until))
+    return usable_licenses_by_type(account, {license_type_id}, until).get(license_type_id, [])
 
 
 def usable_licenses_by_type(
