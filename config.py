@@ -88,6 +88,8 @@ class Config:
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")
     # Flask-Limiter: memory for one process; production points it at Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Said outright: Flask-Limiter otherwise takes the last app's setting (its own state).
+    RATELIMIT_ENABLED = True
     PROGRESS_LOOKUP_LIMIT = os.environ.get("PROGRESS_LOOKUP_LIMIT", "10 per minute")
     # Checking a licence token at /licenses/verify (public: anyone who scans a QR code).
     LICENSE_VERIFY_LIMIT = os.environ.get("LICENSE_VERIFY_LIMIT", "120 per minute")
@@ -98,8 +100,8 @@ class Config:
     ITEMS_PER_PAGE = 20
     # The license signing key's id in the JWKS (empty: derived from the key, RFC 7638).
     LICENSE_KEY_ID = os.environ.get("LICENSE_KEY_ID", "")
-    # Responses compressed by Flask-Compress (text only); never the files people uploaded.
-    COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
+    # Text responses are compressed (br or gzip, `common/compression.py`); never these, the
+    # files people uploaded.
     COMPRESS_EXCLUDED_ENDPOINTS: ClassVar[list[str]] = [
         "applications.file",
         "workbench.material_file",

@@ -79,7 +79,7 @@ def register_extensions(app: Flask) -> None:
     if check in app.before_request_funcs.get(None, []) and not (
         app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")
     ):
-        # Every limit is then declared on its view (`@limiter.limit`), whose wrapper checks it
+        # Every limit is then declared on its view (`common.ratelimit`), whose wrapper checks it
         # when the view runs: the extension's check before every request would find nothing
         # more to do, and costs a fifth of a cached page.
         app.before_request_funcs[None].remove(check)

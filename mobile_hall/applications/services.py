@@ -23,7 +23,7 @@ from ..catalog.services import (
 )
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized
-from ..database import insert_or_update
+from ..database import insert_or_update, reading_connection
 from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
@@ -912,7 +912,8 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
     canonical = normalise_application_number(number or "")
     if canonical is None or len(phone_last4 or "") != 4 or not phone_last4.isdigit():
         return None
-    rows = db.session.execute(_progress_query(), {"number": canonical}).all()
+    with reading_connection() as connection:  # the busiest form anyone can post
+        rows = connection.execute(_progress_query(), {"number": canonical}).all()
     if not rows or not rows[0].applicant_phone.endswith(phone_last4):
         return None
     status, submitted_at, due_on, completed_at, item_name, unit_name = rows[0][1:7]

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -26,7 +25,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.datastructures import MultiDict
 
 from ..clock import now
-from ..extensions import limiter
+from ..common.ratelimit import rate_limited
 from ..organisations.services import registration_points
 from . import labels, services
 from .answers import AnswerRow, display_rows, editable
@@ -465,7 +464,7 @@ def open_file(application_id: int, material_id: int):
 
 
 @blueprint.route("/progress", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["PROGRESS_LOOKUP_LIMIT"], methods=["POST"])
+@rate_limited("PROGRESS_LOOKUP_LIMIT", methods=("POST",))
 def progress():
     """Progress lookup without signing in: stage and dates only, never personal data."""
     form, found, searched = ProgressForm(), None, False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -19,11 +19,12 @@ from flask import (
     session,
     url_for,
 )
-from flask_compress import Compress
 from werkzeug.exceptions import HTTPException
+from werkzeug.security import safe_join
 
 from ..clock import as_local
 from . import labels
+from .compression import chosen_encoding, compress, compress_response
 from .pagecache import init_page_cache
 
 ELDER_COOKIE = "elder_mode"
@@ -136,7 +137,10 @@ def _security_headers(response: Response) -> Response:
 
 
 def _compress(response: Response) -> Response:
-    """Compress text responses (gzip or br); uploaded files and other types pass untouched."""
+    """Compress text responses (br or gzip); uploaded files and other types pass untouched.
+
+    What is compressed once and kept (a page the page cache stores, a stylesheet or script)
+    is compressed thoroughly; a page made for one request, quickly."""
     if (
         response.status_code != 200
         or response.mimetype not in COMPRESSIBLE_TYPES
@@ -146,10 +150,36 @@ def _compress(response: Response) -> Response:
     if response.is_streamed:
         if request.endpoint != "static":
             return response  # a sent file (an upload, a download): never compressed
-        # A stylesheet or script is small: compress it whole, so gzip is offered too.
-        response.direct_passthrough = False
-        response.set_data(response.get_data())
-    return current_app.extensions["hall_compress"].after_request(response)
+        _compress_static(response)
+        return response
+    compress_response(response, request, thorough="page_cache_key" in g)
+    return response
+
+
+STATIC_COMPRESSED_KEPT = 64
+
+
+@lru_cache(maxsize=STATIC_COMPRESSED_KEPT)
+def _compressed_static(path: str, mtime: float, encoding: str) -> bytes:
+    return compress(Path(path).read_bytes(), encoding, thorough=True)
+
+
+def _compress_static(response: Response) -> None:
+    """A stylesheet or script, compressed once per file version and kept (they are few)."""
+    encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
+    response.vary.add("Accept-Encoding")
+    filename = (request.view_args or {}).get("filename", "")
+    path = safe_join(current_app.static_folder or "", filename)
+    if encoding is None or path is None or not Path(path).is_file():
+        return
+    body = _compressed_static(path, Path(path).stat().st_mtime, encoding)
+    response.close()
+    response.direct_passthrough = False
+    response.set_data(body)
+    response.headers["Content-Encoding"] = encoding
+    etag, weak = response.get_etag()
+    if etag and not weak:
+        response.set_etag(f"{etag}:{encoding}")
 
 
 def _static_cache(response: Response) -> Response:
@@ -182,11 +212,7 @@ def _render_error(error: HTTPException) -> tuple[str, int]:
 def init_web(app: Flask) -> None:
     """Install the request hooks, template helpers and error handlers."""
     app.config.setdefault("COMPRESS_EXCLUDED_ENDPOINTS", [])
-    app.config.setdefault("COMPRESS_ALGORITHM", ["br", "gzip"])
     app.config.setdefault("STATIC_SHORT_MAX_AGE", 300)
-    # `_compress` decides what is compressed; Flask-Compress only does the encoding.
-    app.config.update(COMPRESS_REGISTER=False, COMPRESS_MIMETYPES=sorted(COMPRESSIBLE_TYPES))
-    app.extensions["hall_compress"] = Compress(app)
     # After-request hooks run last-registered first: compression comes after the headers,
     # and the page cache keeps pages as they are sent.
     init_page_cache(app)

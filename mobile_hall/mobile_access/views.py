@@ -8,8 +8,8 @@ from . import services
 
 blueprint = Blueprint("mobile_access", __name__, url_prefix="/mobile-access")
 
-# Flask-Compress tags a compressed body's ETag with its encoding ("<tag>:gzip").
-ENCODINGS = ("", ":br", ":gzip", ":zstd", ":deflate")
+# A compressed body's ETag is tagged with its encoding ("<tag>:gzip", `common.compression`).
+ENCODINGS = ("", ":br", ":gzip")
 
 
 @blueprint.get("/manifest.json")

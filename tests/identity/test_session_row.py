@@ -1,0 +1,78 @@
+"""The signed-in session read on every request: one flat select, its instances built from it
+(`sessions._SessionRow`, `database.as_loaded`) and behaving as loaded ones."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import request
+
+from mobile_hall.extensions import db
+from mobile_hall.identity.models import Account, WebSession
+from mobile_hall.identity.sessions import token_digest
+
+COOKIE = "hall_session"
+
+
+def _open(app, token: str):
+    """The session of a request carrying `token`, with the statements it sent."""
+    sent: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        sent.append(statement)
+
+    context = app.test_request_context("/me", headers={"Cookie": f"{COOKIE}={token}"})
+    context.push()  # opens the request's own session: the one read below is apart from it
+    db.session.remove()
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        opened = app.session_interface.open_session(app, request)
+        return context, opened, sent
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+
+
+def test_an_enterprise_session_is_one_statement_with_its_account_and_enterprise(browser, app):
+    browser.sign_in("enterprise")
+    token = browser.client.get_cookie(COOKIE).value
+    context, opened, sent = _open(app, token)
+    try:
+        assert [statement.split()[0] for statement in sent if statement != "BEGIN"] == ["SELECT"]
+        account = opened.account
+        assert account.is_legal_person and account.enterprise.credit_code
+        assert sa.inspect(account).persistent and sa.inspect(opened.record).persistent
+        assert opened.record in db.session and account.enterprise in db.session
+        assert set(opened.change_tokens) == {
+            f"account:{account.id}",
+            f"person:{account.id_number_hash}",
+            f"enterprise:{account.enterprise_id}",
+            f"credit:{account.enterprise.credit_code}",
+        }
+        # A deferred column is loaded when read, as for an instance a query loaded.
+        assert account.subject and opened.record.created_at is not None
+    finally:
+        context.pop()
+
+
+def test_a_change_to_a_built_instance_is_written_like_any_other(browser, app):
+    browser.sign_in("citizen")
+    token = browser.client.get_cookie(COOKIE).value
+    context, opened, _sent = _open(app, token)
+    try:
+        opened.account.phone = "13900000000"
+        db.session.commit()
+    finally:
+        context.pop()
+    with app.app_context():
+        row = db.session.get(WebSession, token_digest(token))
+        assert db.session.get(Account, row.account_id).phone == "13900000000"
+
+
+def test_an_instance_the_session_already_holds_is_the_one_returned(browser, app):
+    browser.sign_in("citizen")
+    token = browser.client.get_cookie(COOKIE).value
+    with app.app_context():
+        held = db.session.get(WebSession, token_digest(token))
+        with app.test_request_context("/me", headers={"Cookie": f"{COOKIE}={token}"}):
+            opened = app.session_interface.open_session(app, request)
+            assert opened.record is held and opened.account is held.account
