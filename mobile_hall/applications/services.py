@@ -23,7 +23,7 @@ from ..catalog.services import (
 )
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized
-from ..database import insert_or_update, reading_connection
+from ..database import DirectRead, insert_or_update
 from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
@@ -912,9 +912,8 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
     canonical = normalise_application_number(number or "")
     if canonical is None or len(phone_last4 or "") != 4 or not phone_last4.isdigit():
         return None
-    with reading_connection() as connection:  # the busiest form anyone can post
-        rows = connection.execute(_progress_query(), {"number": canonical}).all()
-    if not rows or not rows[0].applicant_phone.endswith(phone_last4):
+    rows = _progress_read().rows(number=canonical)  # the busiest form anyone can post
+    if not rows or not rows[0][0].endswith(phone_last4):
         return None
     status, submitted_at, due_on, completed_at, item_name, unit_name = rows[0][1:7]
     return ProgressView(
@@ -925,16 +924,16 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
         submitted_at=submitted_at,
         due_on=due_on,
         completed_at=completed_at,
-        steps=[(row.stage, row.occurred_at) for row in rows if row.stage is not None],
+        steps=[(stage, occurred_at) for *_, stage, occurred_at in rows if stage is not None],
     )
 
 
 @cache
-def _progress_query() -> sa.Select:
+def _progress_read() -> DirectRead:
     """One statement, only the columns shown: the application by number with its item's name,
-    its unit's name and each of its process records (built once: an anonymous page, asked for
-    often)."""
-    return (
+    its unit's name and each of its process records (built once, run on the DB-API cursor: an
+    anonymous page, asked for often)."""
+    return DirectRead(
         sa.select(
             Application.applicant_phone,
             Application.status,
