@@ -17,8 +17,8 @@ from flask import (
     render_template,
     request,
     session,
-    url_for,
 )
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
 
@@ -68,7 +68,7 @@ def _fingerprint(static_folder: str, filename: str) -> str:
 def asset_url(filename: str) -> str:
     """The URL of a static file with a content fingerprint, so it can be cached for long."""
     version = _fingerprint(current_app.static_folder or "", filename)
-    return url_for("static", filename=filename, v=version)
+    return current_app.jinja_env.globals["url_for"]("static", filename=filename, v=version)
 
 
 URLS_REMEMBERED = 4096
@@ -79,12 +79,14 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
 
     Every page builds the same few links (the footer's, the stylesheet's, the forms' actions)
     and building one costs more than rendering the rest of a small page. A URL depends only
-    on the endpoint, its values and where the app is mounted (script root, host), so it is
-    kept under exactly those; anything else (a relative endpoint, `_external` and the other
-    `_` options, URL defaults, no request) is built every time.
+    on the endpoint, its values and where the app is mounted (the script root; the host too
+    when rules match hosts or subdomains), so it is kept under exactly those; anything else (a
+    relative endpoint, `_external` and the other `_` options, URL defaults, no request) is
+    built every time.
     """
     build = app.url_for
     built: dict[tuple, str] = {}
+    by_host = app.url_map.host_matching or app.subdomain_matching
 
     def url_for(endpoint: str, /, **values: object) -> str:
         if (
@@ -94,10 +96,11 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
             or any(name.startswith("_") for name in values)
         ):
             return build(endpoint, **values)
+        environ = request.environ
         key = (
             endpoint,
-            request.script_root,
-            request.host,
+            environ.get("SCRIPT_NAME", ""),
+            request.host if by_host else None,
             tuple((name, type(value), value) for name, value in values.items()),
         )
         try:
@@ -113,6 +116,54 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
         return url
 
     return url_for
+
+
+LAYOUTS_REMEMBERED = 4096
+
+
+def remembered_layout(app: Flask) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
+    """`layout_head` and `layout_foot` for `base.html`: the page's head (title, stylesheet, top
+    bar) and foot (the elder-mode switch, the footer's links), rendered once per what they show
+    and kept.
+
+    They are the same on most pages, and rendering them (seven links, the modes, the escaping)
+    cost more than many a page's own content. What they show depends only on the values passed,
+    the display modes (`g.elder`, `g.embed`) and where the app is mounted (the links), so they
+    are kept under exactly those, at most `LAYOUTS_REMEMBERED` of them.
+    """
+    kept: dict[tuple, Markup] = {}
+
+    def render(name: str, values: dict[str, object]) -> Markup:
+        # The output of an autoescaped template: already safe HTML.
+        return Markup(app.jinja_env.get_template(f"layout/{name}.html").render(**values))  # noqa: S704
+
+    def part(name: str, **values: object) -> Markup:
+        key = (
+            name,
+            request.environ.get("SCRIPT_NAME", ""),
+            bool(g.get("elder")),
+            bool(g.get("embed")),
+            tuple(values.items()),
+        )
+        try:
+            return kept[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value that cannot be a key
+            return render(name, values)
+        html = render(name, values)
+        if len(kept) >= LAYOUTS_REMEMBERED:
+            kept.clear()
+        kept[key] = html
+        return html
+
+    def layout_head(title: object, back_url: object, body_class: object) -> Markup:
+        return part("head", title=title, back_url=back_url, body_class=body_class)
+
+    def layout_foot(here: str) -> Markup:
+        return part("foot", here=here)
+
+    return layout_head, layout_foot
 
 
 def _detect_modes() -> None:
@@ -225,7 +276,10 @@ def init_web(app: Flask) -> None:
         local_date=lambda moment: as_local(moment).strftime("%Y-%m-%d"),
         local_datetime=lambda moment: as_local(moment).strftime("%Y-%m-%d %H:%M"),
     )
+    layout_head, layout_foot = remembered_layout(app)
     app.jinja_env.globals.update(
+        layout_head=layout_head,
+        layout_foot=layout_foot,
         url_for=remembering_url_for(app),
         labels=labels,
         asset_url=asset_url,

@@ -160,10 +160,12 @@ def test_apply_check_change_submit_and_look_up_without_javascript(
     stranger.get_by_label("办件编号").fill(number.lower())
     stranger.get_by_label(re.compile("手机号码后四位")).fill("9999")
     stranger.get_by_role("button", name="查询").click()
+    stranger.locator("p.field-error").wait_for()  # the answer page, not the one it replaces
     assert "未找到该办件" in stranger.content()
     assert stranger.get_by_label("办件编号").input_value() == number.lower()  # kept as typed
     stranger.get_by_label(re.compile("手机号码后四位")).fill("0001")
     stranger.get_by_role("button", name="查询").click()
+    stranger.locator("h2.item-name").wait_for()
     found = stranger.content()
     assert shown in found and "已提交，待受理" in found and "未找到该办件" not in found
     assert "张晓明" not in found and CHANGED_PLACE not in found
