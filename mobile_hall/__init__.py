@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
+from weakref import WeakKeyDictionary
 
 from flask import Flask
 
@@ -13,9 +16,37 @@ from .extensions import csrf, limiter, migrate
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
+class Hall(Flask):
+    """Flask, deciding once per view or hook whether it needs an async wrapper.
+
+    Flask asks `inspect.iscoroutinefunction` of every hook and view on every request (nine
+    times per page here, a twentieth of a cached page's time); the answer never changes. The
+    answers are kept by weak reference, so a function made for one request (`after_this_request`)
+    leaves with it.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # What was found plain (`def`): a weak key with no value holding it. An `async def`
+        # function is wrapped by Flask each time, as before.
+        self._synced: WeakKeyDictionary[object, bool] = WeakKeyDictionary()
+
+    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        """`func` itself if it is plain, found once; else Flask's wrapper (Flask.ensure_sync)."""
+        try:
+            if self._synced.get(func):
+                return func
+        except TypeError:  # a callable that cannot be a weak key
+            return super().ensure_sync(func)
+        synced = super().ensure_sync(func)
+        if synced is func:
+            self._synced[func] = True
+        return synced
+
+
 def create_app(config: object | None = None, **overrides: Any) -> Flask:
     """Build the hall from a config object (see `config.py`) and keyword overrides."""
-    app = Flask(
+    app = Hall(
         __name__,
         template_folder=str(PROJECT_DIR / "templates_mobile"),
         static_folder=str(PROJECT_DIR / "static"),
@@ -75,15 +106,24 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
-    check = limiter._check_request_limit
-    if check in app.before_request_funcs.get(None, []) and not (
-        app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")
-    ):
-        # Every limit is then declared on its view (`common.ratelimit`), whose wrapper checks it
-        # when the view runs: the extension's check before every request would find nothing
-        # more to do, and costs a fifth of a cached page.
-        app.before_request_funcs[None].remove(check)
+    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
+        drop_limiter_hooks(app)
     init_identity(app)
+
+
+def drop_limiter_hooks(app: Flask) -> None:
+    """Every limit is declared on its view (`common.ratelimit`), whose wrapper counts it in the
+    extension's storage: Flask-Limiter's own hooks around every request (its check of default
+    limits, its rate-limit headers and conditional deductions, its per-request context) would
+    find nothing to do, and cost a fifth of a cached page's time. Only its storage is used."""
+
+    def is_limiters(hook: object) -> bool:
+        if isinstance(hook, partial):
+            return bool(hook.args) and hook.args[0] is limiter
+        return getattr(hook, "__self__", None) is limiter
+
+    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
+        hooks[None] = [hook for hook in hooks.get(None, []) if not is_limiters(hook)]
 
 
 def register_blueprints(app: Flask) -> None:

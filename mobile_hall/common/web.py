@@ -167,8 +167,9 @@ def remembered_layout(app: Flask) -> tuple[Callable[..., Markup], Callable[..., 
 
 
 def _detect_modes() -> None:
-    asked = request.args.get("embed") == "1" or request.headers.get(
-        current_app.config["EMBED_MARKER_HEADER"]
+    asked = request.headers.get(current_app.config["EMBED_MARKER_HEADER"]) or (
+        "embed" in request.environ.get("QUERY_STRING", "")  # parse the query only if it may say
+        and request.args.get("embed") == "1"
     )
     if asked and not session.get("embed"):  # written once, not on every embedded request
         session["embed"] = True
