@@ -313,7 +313,9 @@ class DirectRead:
 
     def rows(self, **params: object) -> list[tuple]:
         """The statement's rows for `params`, converted as SQLAlchemy converts them."""
-        bound = db.session.bind
+        # Asked of the session factory: making the request a session only to ask would cost
+        # as much as the read (most requests that read this way use no session at all).
+        bound = db.session.session_factory.kw.get("bind")
         if isinstance(bound, sa.Connection):
             return [tuple(row) for row in bound.execute(self.statement, params)]
         engine = db.engine

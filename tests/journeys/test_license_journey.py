@@ -62,6 +62,7 @@ def test_a_wallet_license_replaces_paper_and_the_new_license_verifies(
 
     company.goto(f"{hall_url}/licenses")
     company.locator("a", has_text="食品经营许可证").first.click()
+    company.locator("svg").first.wait_for()  # the licence's page, loaded
     assert company.locator("svg").count() >= 1  # the QR code, drawn inline
     verify_link = company.get_by_role("link", name="打开核验页面").get_attribute("href")
 
