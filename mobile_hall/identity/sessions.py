@@ -27,7 +27,7 @@ from typing import Any
 import sqlalchemy as sa
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, current_app, g
 from flask.sessions import SessionInterface, SessionMixin
 from sqlalchemy.orm import aliased
 from werkzeug.datastructures import CallbackDict
@@ -180,9 +180,14 @@ class ServerSession(CallbackDict, SessionMixin):
         provider_session_id: str | None,
         id_token: str | None,
     ) -> None:
-        """Bind the session to `account` under a new token (the old one stops working)."""
+        """Bind the session to `account` under a new token (the old one stops working), with
+        a new CSRF secret: a form token someone planted before the sign-in is worth nothing
+        after it (OWASP: renew the token at every change of privilege)."""
         self._rotate = True
         self.modified = True
+        field = current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token")
+        self.pop(field, None)
+        g.pop(field, None)  # a token signed earlier in this request is the old secret's
         self.binding = {
             "account": account,
             "is_staff": is_staff,

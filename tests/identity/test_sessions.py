@@ -219,3 +219,13 @@ def test_the_cookie_is_secure_outside_local_development(make_app, identity_provi
     assert (
         "Secure" in response.headers["Set-Cookie"] and "HttpOnly" in response.headers["Set-Cookie"]
     )
+
+
+def test_signing_in_renews_the_form_token_secret(browser):
+    # A token read (or planted) before signing in must not work after it: session fixation.
+    before = _form_token(browser.client)
+    browser.sign_in("citizen")
+    refused = browser.client.post("/progress", data={"csrf_token": before, **LOOKUP})
+    assert refused.status_code == 400
+    after = _form_token(browser.client)
+    assert after != before and _look_up(browser.client, after).status_code == 200
