@@ -45,9 +45,11 @@ def test_a_matter_from_the_phone_to_completion_and_rating(browser, hall_url, app
     for index in range(3):
         upload(citizen, f"#file-{index}")
     citizen.get_by_role("button", name="上传并下一步：核对信息").click()
+    citizen.wait_for_load_state()  # the page the click leads to, loaded
     assert "440***********1231" in citizen.content()  # masked on the check page
     citizen.get_by_label(re.compile("本人承诺")).check()
     citizen.get_by_role("button", name="提交申请").click()
+    citizen.wait_for_load_state()  # the page the click leads to, loaded
     receipt = citizen.content()
     number = re.search(r"QJ\d{8} ?\d{6} ?[0-9A-Z]", receipt).group(0).replace(" ", "")
     application_url = citizen.url.split("?")[0]
@@ -63,6 +65,7 @@ def test_a_matter_from_the_phone_to_completion_and_rating(browser, hall_url, app
         "租赁合同缺少出租方签字，请重新上传"
     )
     supplement.get_by_role("button", name="一次性告知补正").click()
+    clerk.wait_for_load_state()  # the page the click leads to, loaded
     assert "补正" in clerk.content()
 
     citizen.goto(application_url)
@@ -89,6 +92,7 @@ def test_a_matter_from_the_phone_to_completion_and_rating(browser, hall_url, app
     assert "已办结" in citizen.content()
     citizen.get_by_label(re.compile("非常满意")).check()
     citizen.get_by_role("button", name="提交评价").click()
+    citizen.wait_for_load_state()  # the page the click leads to, loaded
     assert "5分" in citizen.content()
 
     with app.app_context():

@@ -43,6 +43,7 @@ def test_a_wallet_license_replaces_paper_and_the_new_license_verifies(
     company.get_by_role("button", name="上传并下一步：核对信息").click()
     company.get_by_label(re.compile("本人承诺")).check()
     company.get_by_role("button", name="提交申请").click()
+    company.wait_for_load_state()  # the page the click leads to, loaded
     number = re.search(r"QJ\d{8} ?\d{6} ?[0-9A-Z]", company.content()).group(0).replace(" ", "")
     case_url = company.url.split("?")[0].replace("/applications/", "/workbench/applications/")
 

@@ -63,6 +63,7 @@ def test_apply_check_change_submit_and_look_up_without_javascript(
     citizen.get_by_label("个人经营").check()
     citizen.get_by_label("经营范围").fill("预包装食品、日用百货零售")
     citizen.get_by_role("button", name="下一步").click()
+    citizen.wait_for_load_state()  # the page the click leads to, loaded
     assert citizen.locator(".field-error").count() >= 1
     assert citizen.get_by_label("个体户名称").input_value() == "曲江晓明便利店"
     citizen.get_by_label("经营场所").fill(FIRST_PLACE)
@@ -100,6 +101,7 @@ def test_apply_check_change_submit_and_look_up_without_javascript(
 
     # Submitting without the declaration is refused next to the box; then declare and submit.
     citizen.get_by_role("button", name="提交申请").click()
+    citizen.wait_for_load_state()  # the page the click leads to, loaded
     assert citizen.locator(".field-error", has_text="请阅读并勾选申请人承诺").count() == 1
     citizen.get_by_label(re.compile("本人承诺")).check()
     citizen.get_by_role("button", name="提交申请").click()
