@@ -58,8 +58,7 @@ def compress(data: bytes, encoding: str, *, thorough: bool = False) -> bytes:
 def compress_response(response: Response, request: Request, *, thorough: bool = False) -> None:
     """Compress `response`'s body in place if the client accepts an encoding we offer.
 
-    A strong ETag is tagged with the encoding (`"<tag>:gzip"`): the compressed body is another
-    representation. Conditional requests are answered after compression, against that tag.
+    Conditional requests are answered after compression, against the tagged ETag.
     """
     response.vary.add("Accept-Encoding")
     encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
@@ -68,14 +67,22 @@ def compress_response(response: Response, request: Request, *, thorough: bool = 
     data = response.get_data()
     if len(data) < MIN_SIZE:
         return
+    tagged = set_encoded_body(response, compress(data, encoding, thorough=thorough), encoding)
+    if tagged and request.method in ("GET", "HEAD") and is_conditional(request):
+        response.make_conditional(request)
+
+
+def set_encoded_body(response: Response, body: bytes, encoding: str) -> bool:
+    """Make `body`, encoded with `encoding`, the response's body, and tag a strong ETag with the
+    encoding (`"<tag>:gzip"`: the compressed body is another representation); whether the
+    response has an ETag."""
     response.direct_passthrough = False
-    response.set_data(compress(data, encoding, thorough=thorough))
+    response.set_data(body)
     response.headers["Content-Encoding"] = encoding
     etag, weak = response.get_etag()
     if etag and not weak:
         response.set_etag(f"{etag}:{encoding}")
-    if etag and request.method in ("GET", "HEAD") and is_conditional(request):
-        response.make_conditional(request)
+    return etag is not None
 
 
 CONDITIONAL_HEADERS = (

@@ -24,7 +24,7 @@ from werkzeug.security import safe_join
 
 from ..clock import as_local
 from . import labels
-from .compression import chosen_encoding, compress, compress_response
+from .compression import chosen_encoding, compress, compress_response, set_encoded_body
 from .pagecache import init_page_cache
 
 ELDER_COOKIE = "elder_mode"
@@ -226,12 +226,7 @@ def _compress_static(response: Response) -> None:
         return
     body = _compressed_static(path, Path(path).stat().st_mtime, encoding)
     response.close()
-    response.direct_passthrough = False
-    response.set_data(body)
-    response.headers["Content-Encoding"] = encoding
-    etag, weak = response.get_etag()
-    if etag and not weak:
-        response.set_etag(f"{etag}:{encoding}")
+    set_encoded_body(response, body, encoding)
 
 
 def _static_cache(response: Response) -> Response:
