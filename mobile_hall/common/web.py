@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -27,6 +28,7 @@ from . import labels
 from .compression import chosen_encoding, compress, compress_response, set_encoded_body
 from .pagecache import init_page_cache
 
+T = TypeVar("T")
 ELDER_COOKIE = "elder_mode"
 # Text worth compressing; never images, PDF or the files people upload.
 COMPRESSIBLE_TYPES = frozenset(
@@ -72,6 +74,30 @@ def asset_url(filename: str) -> str:
 
 
 URLS_REMEMBERED = 4096
+LAYOUTS_REMEMBERED = 4096
+
+
+class _Remembered(Generic[T]):
+    """What was made under each key, at most `limit` of them (all forgotten when full)."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.kept: dict[tuple, T] = {}
+
+    def get(self, key: tuple, make: Callable[[], T]) -> T:
+        """The value kept under `key`, made by `make()` if there is none; made afresh each time
+        for a key with a value that cannot be a key."""
+        try:
+            return self.kept[key]
+        except KeyError:
+            pass
+        except TypeError:
+            return make()
+        value = make()
+        if len(self.kept) >= self.limit:
+            self.kept.clear()
+        self.kept[key] = value
+        return value
 
 
 def remembering_url_for(app: Flask) -> Callable[..., str]:
@@ -85,7 +111,7 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
     built every time.
     """
     build = app.url_for
-    built: dict[tuple, str] = {}
+    built: _Remembered[str] = _Remembered(URLS_REMEMBERED)
     by_host = app.url_map.host_matching or app.subdomain_matching
 
     def url_for(endpoint: str, /, **values: object) -> str:
@@ -103,22 +129,9 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
             request.host if by_host else None,
             tuple((name, type(value), value) for name, value in values.items()),
         )
-        try:
-            return built[key]
-        except KeyError:
-            pass
-        except TypeError:  # a value that cannot be a key
-            return build(endpoint, **values)
-        url = build(endpoint, **values)
-        if len(built) >= URLS_REMEMBERED:
-            built.clear()
-        built[key] = url
-        return url
+        return built.get(key, lambda: build(endpoint, **values))
 
     return url_for
-
-
-LAYOUTS_REMEMBERED = 4096
 
 
 def remembered_layout(app: Flask) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
@@ -131,7 +144,7 @@ def remembered_layout(app: Flask) -> tuple[Callable[..., Markup], Callable[..., 
     the display modes (`g.elder`, `g.embed`) and where the app is mounted (the links), so they
     are kept under exactly those, at most `LAYOUTS_REMEMBERED` of them.
     """
-    kept: dict[tuple, Markup] = {}
+    kept: _Remembered[Markup] = _Remembered(LAYOUTS_REMEMBERED)
 
     def render(name: str, values: dict[str, object]) -> Markup:
         # The output of an autoescaped template: already safe HTML.
@@ -145,17 +158,7 @@ def remembered_layout(app: Flask) -> tuple[Callable[..., Markup], Callable[..., 
             bool(g.get("embed")),
             tuple(values.items()),
         )
-        try:
-            return kept[key]
-        except KeyError:
-            pass
-        except TypeError:  # a value that cannot be a key
-            return render(name, values)
-        html = render(name, values)
-        if len(kept) >= LAYOUTS_REMEMBERED:
-            kept.clear()
-        kept[key] = html
-        return html
+        return kept.get(key, lambda: render(name, values))
 
     def layout_head(title: object, back_url: object, body_class: object) -> Markup:
         return part("head", title=title, back_url=back_url, body_class=body_class)
