@@ -904,7 +904,7 @@ class ProgressView:
     submitted_at: Any
     due_on: date | None
     completed_at: Any
-    steps: list[tuple[Stage, Any]]
+    steps: tuple[tuple[Stage, Any], ...]
 
 
 def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
@@ -924,7 +924,7 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
         submitted_at=submitted_at,
         due_on=due_on,
         completed_at=completed_at,
-        steps=[(stage, occurred_at) for *_, stage, occurred_at in rows if stage is not None],
+        steps=tuple((stage, occurred_at) for *_, stage, occurred_at in rows if stage is not None),
     )
 
 

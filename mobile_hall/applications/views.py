@@ -20,12 +20,14 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.datastructures import MultiDict
 
 from ..clock import now
+from ..common.pagecache import rendered_once
 from ..common.ratelimit import rate_limited
+from ..identity.web import login_required
 from ..organisations.services import registration_points
 from . import labels, services
 from .answers import AnswerRow, display_rows, editable
@@ -463,6 +465,10 @@ def open_file(application_id: int, material_id: int):
     return response
 
 
+def _errors_of(form: ProgressForm) -> tuple:
+    return tuple((name, tuple(messages)) for name, messages in form.errors.items())
+
+
 @blueprint.route("/progress", methods=["GET", "POST"])
 @rate_limited("PROGRESS_LOOKUP_LIMIT", methods=("POST",))
 def progress():
@@ -471,6 +477,9 @@ def progress():
     if form.validate_on_submit():
         found = services.look_up_progress(form.number.data, form.phone_last4.data)
         searched = True
-    return render_template(
-        "applications/progress.html", form=form, found=found, searched=searched
-    ), (400 if form.errors else 200)
+    # What the page shows: the result, and the form as typed with its errors.
+    shown = (found, searched, form.number.data, form.phone_last4.data, _errors_of(form))
+    page = rendered_once(
+        "applications/progress.html", shown, form=form, found=found, searched=searched
+    )
+    return page, (400 if form.errors else 200)

@@ -17,15 +17,24 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import wraps
 
 from cachetools import LRUCache
-from flask import Flask, Response, current_app, g, make_response, request, session
+from flask import (
+    Flask,
+    Response,
+    current_app,
+    g,
+    make_response,
+    render_template,
+    request,
+    session,
+)
 from flask_wtf.csrf import generate_csrf
 
 from ..clock import now
-from .compression import is_conditional
+from .compression import MIN_SIZE, chosen_encoding, compress, is_conditional
 from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of, viewer_tokens
 
 CSRF_HOLE = b"\x00csrf-token\x00"  # never sent: replaced before the page leaves
@@ -49,22 +58,41 @@ class Dependencies:
     shared: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@dataclass
 class StoredPage:
-    """A page as it is kept: its body and the headers that belong to the body."""
+    """A page as it is kept: its body and the headers that belong to the body.
+
+    A page with a form token cut out also keeps the last body it sent, compressed, under the
+    token and encoding it was sent with: a session's token stays the same (`formtokens`), so
+    the same visitor's next request for the page costs neither the token's splice nor a
+    compression."""
 
     body: bytes
     headers: tuple[tuple[str, str], ...]
     has_csrf_hole: bool
+    last_sent: tuple[tuple[str, str | None], bytes] | None = field(default=None, compare=False)
 
     def to_response(self) -> Response:
         """A fresh response for this request (with its own CSRF token where one was cut out)."""
-        body = self.body
         if self.has_csrf_hole:
-            body = body.replace(CSRF_HOLE, generate_csrf().encode())
-        response = current_app.response_class(body, headers=list(self.headers))
-        if not self.has_csrf_hole and is_conditional(request):
+            return self._with_token()
+        response = current_app.response_class(self.body, headers=list(self.headers))
+        if is_conditional(request):
             response.make_conditional(request)
+        return response
+
+    def _with_token(self) -> Response:
+        token = generate_csrf()
+        encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
+        sent = self.last_sent  # read once: another thread may replace it meanwhile
+        if sent is None or sent[0] != (token, encoding):
+            body = self.body.replace(CSRF_HOLE, token.encode())
+            if encoding is not None and len(body) >= MIN_SIZE:
+                body = compress(body, encoding)
+            sent = self.last_sent = ((token, encoding), body)
+        response = current_app.response_class(sent[1], headers=list(self.headers))
+        if encoding is not None and len(self.body) >= MIN_SIZE:
+            response.headers["Content-Encoding"] = encoding
         return response
 
 
@@ -99,13 +127,12 @@ def _personal_tokens(scopes: tuple[str, ...]) -> tuple[str, ...]:
 
 
 def _viewer() -> int | None:
-    """The signed-in account's id, read off the session (`identity.sessions`) as Flask-Login's
-    `request_loader` does: asking Flask-Login cost a tenth of a cached page."""
-    account = getattr(session, "account", None)
-    return account.id if account is not None else None
+    """The signed-in account's id, read off the session (`identity.sessions`) without building
+    the account: asking Flask-Login cost a tenth of a cached page."""
+    return getattr(session, "account_id", None)
 
 
-def _page_key(dependencies: Dependencies) -> tuple:
+def _page_key(dependencies: Dependencies, *shown: Hashable) -> tuple:
     tokens = shared_tokens(dependencies.shared)
     if dependencies.personal:
         tokens += _personal_tokens(dependencies.personal)
@@ -118,6 +145,7 @@ def _page_key(dependencies: Dependencies) -> tuple:
         viewer,
         now().date(),
         tokens,
+        *shown,
     )
 
 
@@ -156,11 +184,40 @@ def cached_page(
             else:
                 response.add_etag()
                 g.page_cache_key = (key, encoding)  # stored once compressed, by `_store`
+                g.page_cache_thorough = True  # compressed once for many requests
             return response
 
         return cached_view
 
     return decorator
+
+
+def rendered_once(template: str, shown: Hashable, **context: object) -> Response:
+    """`render_template(template, **context)` as a response, kept (compressed) for the next
+    request that would render the same page: the same `shown` (everything in `context` the
+    page shows, made hashable by the caller), URL, display modes, viewer, local date and form
+    token.
+
+    For a page showing what the request itself just read (the progress lookup): the read is
+    made every time, the rendering and compressing of what it found once. A page that made
+    the session a form token, or that flashes messages, is not kept.
+    """
+    if not current_app.config["PAGE_CACHE_ENTRIES"] or "_flashes" in session:
+        return make_response(render_template(template, **context))
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    key = _page_key(Dependencies(), template, g.get(field), shown)
+    try:
+        hash(key)
+    except TypeError:  # something shown that cannot be a key: rendered every time
+        return make_response(render_template(template, **context))
+    encoding = request.headers.get("Accept-Encoding", "")
+    stored = _cache().get((key, encoding))
+    if stored is not None:
+        return stored.to_response()
+    response = make_response(render_template(template, **context))
+    if not session.modified:
+        g.page_cache_key = (key, encoding)  # stored as sent, compressed, by `_store`
+    return response
 
 
 def _store(response: Response) -> Response:

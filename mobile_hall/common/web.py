@@ -6,7 +6,6 @@ import hashlib
 from collections.abc import Callable
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import Generic, TypeVar
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,9 +25,9 @@ from werkzeug.security import safe_join
 from ..clock import as_local
 from . import labels
 from .compression import chosen_encoding, compress, compress_response, set_encoded_body
+from .memo import Remembered
 from .pagecache import init_page_cache
 
-T = TypeVar("T")
 ELDER_COOKIE = "elder_mode"
 # Text worth compressing; never images, PDF or the files people upload.
 COMPRESSIBLE_TYPES = frozenset(
@@ -77,29 +76,6 @@ URLS_REMEMBERED = 4096
 LAYOUTS_REMEMBERED = 4096
 
 
-class _Remembered(Generic[T]):
-    """What was made under each key, at most `limit` of them (all forgotten when full)."""
-
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.kept: dict[tuple, T] = {}
-
-    def get(self, key: tuple, make: Callable[[], T]) -> T:
-        """The value kept under `key`, made by `make()` if there is none; made afresh each time
-        for a key with a value that cannot be a key."""
-        try:
-            return self.kept[key]
-        except KeyError:
-            pass
-        except TypeError:
-            return make()
-        value = make()
-        if len(self.kept) >= self.limit:
-            self.kept.clear()
-        self.kept[key] = value
-        return value
-
-
 def remembering_url_for(app: Flask) -> Callable[..., str]:
     """`url_for` for the templates, remembering the URLs it built.
 
@@ -111,7 +87,7 @@ def remembering_url_for(app: Flask) -> Callable[..., str]:
     built every time.
     """
     build = app.url_for
-    built: _Remembered[str] = _Remembered(URLS_REMEMBERED)
+    built: Remembered[str] = Remembered(URLS_REMEMBERED)
     by_host = app.url_map.host_matching or app.subdomain_matching
 
     def url_for(endpoint: str, /, **values: object) -> str:
@@ -144,7 +120,7 @@ def remembered_layout(app: Flask) -> tuple[Callable[..., Markup], Callable[..., 
     the display modes (`g.elder`, `g.embed`) and where the app is mounted (the links), so they
     are kept under exactly those, at most `LAYOUTS_REMEMBERED` of them.
     """
-    kept: _Remembered[Markup] = _Remembered(LAYOUTS_REMEMBERED)
+    kept: Remembered[Markup] = Remembered(LAYOUTS_REMEMBERED)
 
     def render(name: str, values: dict[str, object]) -> Markup:
         # The output of an autoescaped template: already safe HTML.
@@ -194,8 +170,9 @@ def _security_headers(response: Response) -> Response:
 def _compress(response: Response) -> Response:
     """Compress text responses (br or gzip); uploaded files and other types pass untouched.
 
-    What is compressed once and kept (a page the page cache stores, a stylesheet or script)
-    is compressed thoroughly; a page made for one request, quickly."""
+    What is compressed once for many requests (a public page the page cache stores, a
+    stylesheet or script) is compressed thoroughly; a page made for one visitor (even if kept
+    for their next request), quickly."""
     if (
         response.status_code != 200
         or response.mimetype not in COMPRESSIBLE_TYPES
@@ -207,7 +184,7 @@ def _compress(response: Response) -> Response:
             return response  # a sent file (an upload, a download): never compressed
         _compress_static(response)
         return response
-    compress_response(response, request, thorough="page_cache_key" in g)
+    compress_response(response, request, thorough=g.get("page_cache_thorough", False))
     return response
 
 

@@ -22,6 +22,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cached_property
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,7 +39,7 @@ from ..common.freshness import MISSING, scope_sql
 from ..common.models import ChangeToken
 from ..database import DirectRead, as_loaded, loaded_columns
 from ..extensions import db
-from .models import Account, Enterprise, OwnScopes, WebSession, own_scopes
+from .models import Account, Enterprise, OwnScopes, WebSession, own_scopes, scopes_of
 
 # Refreshing `last_seen_at` on every request would turn every page view into a write.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -103,13 +104,39 @@ class CookieSealer:
 
 @dataclass
 class StoredSession:
-    """A session row as read (`_SessionRow`): its columns, its account built as loaded, and the
-    account's change tokens. The row's own instance is built only when it is written or
-    deleted (most requests do neither)."""
+    """A session row as read (`_SessionRow`): its columns, its account's and enterprise's
+    columns, and the account's change tokens. The instances are built only when asked for:
+    the account when a view reads `current_user`, the row when it is written or deleted (a
+    cached personal page needs neither: the account's id and scopes come from the columns)."""
 
     values: dict[str, Any]
-    account: Account | None
+    account_values: dict[str, Any] | None
+    enterprise_values: dict[str, Any] | None
     tokens: tuple[str | None, ...]
+
+    @cached_property
+    def account(self) -> Account | None:
+        """The signed-in account (with its enterprise), as if a query had loaded it."""
+        if self.account_values is None:
+            return None
+        enterprise = None
+        if self.enterprise_values is not None:
+            enterprise = as_loaded(Enterprise, self.enterprise_values)
+        return as_loaded(Account, {**self.account_values, "enterprise": enterprise})
+
+    @property
+    def own_scopes(self) -> OwnScopes | None:
+        """The signed-in account's scopes (`own_scopes`), from the columns read."""
+        account = self.account_values
+        if account is None:
+            return None
+        enterprise = self.enterprise_values
+        return scopes_of(
+            account["id"],
+            account["id_number_hash"],
+            account["enterprise_id"],
+            enterprise["credit_code"] if enterprise else None,
+        )
 
     def instance(self) -> WebSession:
         """The row as an instance of the session, as if a query had loaded it."""
@@ -171,6 +198,21 @@ class ServerSession(CallbackDict, SessionMixin):
         if self._record is not None:
             return self._record.account
         return self._stored.account if self._stored is not None else None
+
+    @property
+    def account_id(self) -> int | None:
+        """The signed-in account's id, or None (without building the account)."""
+        if self._record is not None:
+            return self._record.account_id
+        return self._stored.values["account_id"] if self._stored is not None else None
+
+    @property
+    def own_scopes(self) -> OwnScopes | None:
+        """The signed-in account's change-token scopes, or None (without building it)."""
+        if self._record is not None:
+            account = self._record.account
+            return own_scopes(account) if account is not None else None
+        return self._stored.own_scopes if self._stored is not None else None
 
     def sign_in(
         self,
@@ -242,8 +284,8 @@ class _SessionRow:
         self.query = DirectRead(query)
 
     def read(self, digest: str) -> StoredSession | None:
-        """The session row named by `digest` with its account and enterprise (built as loaded)
-        and the account's change tokens; None if there is no such row."""
+        """The session row named by `digest` with its account's and enterprise's columns and
+        the account's change tokens; None if there is no such row."""
         rows = self.query.rows(id=digest)
         if not rows:
             return None
@@ -253,13 +295,11 @@ class _SessionRow:
             parts.append(dict(zip(keys, values[start : start + len(keys)], strict=True)))
             start += len(keys)
         session_values, account_values, enterprise_values = parts
-        account = None
-        if session_values["account_id"] is not None:
-            enterprise = None
-            if account_values["enterprise_id"] is not None:
-                enterprise = as_loaded(Enterprise, enterprise_values)
-            account = as_loaded(Account, {**account_values, "enterprise": enterprise})
-        return StoredSession(session_values, account, values[start:])
+        if session_values["account_id"] is None:
+            return StoredSession(session_values, None, None, values[start:])
+        if account_values["enterprise_id"] is None:
+            enterprise_values = None
+        return StoredSession(session_values, account_values, enterprise_values, values[start:])
 
 
 _SESSION_ROW = _SessionRow()
@@ -319,10 +359,11 @@ class DatabaseSessionInterface(SessionInterface):
             db.session.commit()
             return ServerSession()
         opened = ServerSession(stored, token)
-        if stored.account is not None:
+        scopes = stored.own_scopes
+        if scopes is not None:
             opened.change_tokens = {
                 scope: value or MISSING
-                for scope, value in zip(own_scopes(stored.account), stored.tokens, strict=True)
+                for scope, value in zip(scopes, stored.tokens, strict=True)
                 if scope
             }
         return opened

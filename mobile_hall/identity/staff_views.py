@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..common.errors import NotAuthorized
 from ..organisations.services import all_units
 from . import services
 from .constants import StaffRoleKind
 from .forms import EmptyForm, GrantRoleForm
+from .web import login_required
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 

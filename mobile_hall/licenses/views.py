@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..clock import now
 from ..common.pagecache import cached_page, licence_verification
 from ..common.ratelimit import rate_limited
+from ..identity.web import login_required
 from . import labels, services
 from .forms import VerifyForm
 from .qr import qr_svg

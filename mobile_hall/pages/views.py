@@ -8,7 +8,7 @@ enterprise's id is "not found"; the wrong kind of account is refused (403).
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from ..applications.labels import STATUS
 from ..applications.numbering import display_application_number
@@ -16,6 +16,7 @@ from ..common.errors import NotAuthorized
 from ..common.pagecache import cached_page
 from ..identity.constants import OrgRole
 from ..identity.services import is_staff
+from ..identity.web import login_required
 from . import caching, labels, services
 from .constants import LIST_SHOWN, PageKind
 from .forms import (

@@ -21,7 +21,7 @@ from flask import (
     send_file,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..applications.constants import Channel, Decision
@@ -30,6 +30,7 @@ from ..applications.models import Application
 from ..clock import now
 from ..common.errors import NotAuthorized
 from ..identity.services import is_staff
+from ..identity.web import login_required
 from . import labels, services
 from .forms import (
     AcceptForm,

@@ -7,12 +7,16 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from mobile_hall.applications.models import Application
 from mobile_hall.applications.numbering import (
     display_application_number,
     format_application_number,
 )
+from mobile_hall.common.web import ELDER_COOKIE
 from mobile_hall.extensions import db, limiter
-from tests.applications.conftest import load, pick_item, submitted, token_of
+from mobile_hall.workbench import services as workbench
+from tests.applications.conftest import account, load, pick_item, submitted, token_of
+from tests.support.browser import csrf_token
 
 NOT_FOUND = "未找到该办件。请核对办件编号和手机号码后四位后再试。"
 
@@ -106,3 +110,33 @@ def test_on_postgresql_a_lookup_is_one_statement_outside_a_transaction(app):
         sa.event.remove(engine, "before_cursor_execute", note)
     assert response.status_code == 200 and NOT_FOUND in response.get_data(as_text=True)
     assert sent == [("SELECT", True)]
+
+
+def test_a_repeated_lookup_shows_what_a_clerk_did_since(app, number):
+    # The page is rendered once per result and kept: what the lookup reads changes it.
+    visitor = app.test_client()
+    first = _look_up(visitor, number, "0001").get_data(as_text=True)
+    again = _look_up(visitor, number, "0001").get_data(as_text=True)
+    assert first == again and "已提交，待受理" in first and "受理" not in first.split("提交申请")[1]
+    with app.app_context():
+        application = db.session.scalar(sa.select(Application).where(Application.number == number))
+        workbench.accept(account("clerk"), application)
+    after = _look_up(visitor, number, "0001").get_data(as_text=True)
+    assert after != first and "已提交，待受理" not in after
+    assert "已受理" in after and "受理" in after.split("提交申请")[1]
+
+
+def test_a_kept_lookup_page_is_each_visitors_own_and_each_modes_own(app, number):
+    visitor, other = app.test_client(), app.test_client()
+    mine = _look_up(visitor, number, "0001").get_data(as_text=True)
+    theirs = _look_up(other, number, "0001").get_data(as_text=True)
+    assert csrf_token(mine) == token_of(visitor) and csrf_token(theirs) == token_of(other)
+    assert csrf_token(mine) != csrf_token(theirs)
+    visitor.set_cookie(ELDER_COOKIE, "1")
+    elder = _look_up(visitor, number, "0001").get_data(as_text=True)
+    assert "elder" in elder.split("<body", 1)[1].split(">", 1)[0]
+    assert "elder" not in mine.split("<body", 1)[1].split(">", 1)[0]
+    # The form is kept as typed, its errors with it, and errors are never a kept page.
+    wrong = _look_up(visitor, "QJ", "12").get_data(as_text=True)
+    assert 'value="QJ"' in wrong and "请填写4位数字" in wrong
+    assert 'value="QJ"' not in _look_up(visitor, number, "0001").get_data(as_text=True)

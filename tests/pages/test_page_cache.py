@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 
+import brotli
 import pytest
 import sqlalchemy as sa
+from sqlalchemy.orm import Session
 
 from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.applications.models import Application, Message
@@ -116,3 +119,40 @@ def test_a_new_draft_reaches_the_page_at_once(citizen, app):
     chosen = {"csrf_token": csrf_token(start), "unit": "QJ-SCJGJ"}
     assert citizen.post(f"/apply/{code}", data=chosen).status_code == 303
     assert entry in citizen.get("/me").data.decode()
+
+
+def test_a_page_sent_again_is_the_same_compressed_bytes_with_the_sessions_token(citizen):
+    citizen.get("/me")  # the welcome
+    citizen.get("/me")  # stored
+    sent = [
+        citizen.get("/me", headers={"Accept-Encoding": encoding})
+        for encoding in ("br", "br", "gzip", "identity")
+    ]
+    assert [r.headers.get("Content-Encoding") for r in sent] == ["br", "br", "gzip", None]
+    assert sent[0].data == sent[1].data  # kept, not compressed again
+    pages = [
+        brotli.decompress(sent[0].data).decode(),
+        gzip.decompress(sent[2].data).decode(),
+        sent[3].data.decode(),
+    ]
+    assert pages[0] == pages[1] == pages[2] and "\x00" not in pages[0]
+    token = csrf_token(pages[0])
+    assert citizen.post("/me/close", data={"csrf_token": token}).status_code == 303
+
+
+def test_a_stored_page_is_served_without_building_the_account(citizen, app):
+    built: list[object] = []
+
+    def note(_session, instance) -> None:
+        built.append(type(instance).__name__)
+
+    citizen.get("/me")  # the welcome
+    sa.event.listen(Session, "detached_to_persistent", note)
+    try:
+        citizen.get("/me")  # rendered: the view reads the account
+        rendered, built[:] = list(built), []
+        assert citizen.get("/me").status_code == 200
+    finally:
+        sa.event.remove(Session, "detached_to_persistent", note)
+    assert "Account" in rendered
+    assert built == []  # nor its session row: only their columns were read

@@ -1,0 +1,70 @@
+"""Form tokens (CSRF): each session's secret signed once, not once per request.
+
+Flask-WTF signs the session's CSRF secret anew on every request that shows a form (a JSON
+dump, an HMAC and base64: about a tenth of a cached personal page), and the signature carries
+the second it was made, so no two pages of one session are the same bytes. With
+`WTF_CSRF_TIME_LIMIT = None` (config: a token is good for as long as its session) every
+signature of one secret is as good as another: the first one made is kept and handed to
+Flask-WTF through `g`, where its `generate_csrf` looks first, so it never signs again. With a
+time limit, a kept signature is used for at most a tenth of that limit, so a page always
+carries a token with most of its life ahead of it.
+
+Checking is Flask-WTF's own (`CSRFProtect`): nothing here accepts a token.
+"""
+
+from __future__ import annotations
+
+import time
+
+from flask import Flask, Response, current_app, g, session
+from flask_wtf.csrf import generate_csrf
+
+from .memo import Remembered
+
+TOKENS_KEPT = 4096  # signed secrets of this many sessions, per process
+REUSE_SHARE = 10  # with a time limit: a kept token serves for 1/REUSE_SHARE of it
+
+_kept: Remembered[str] = Remembered(TOKENS_KEPT)
+
+
+def _reuse_window(time_limit: float | None) -> int:
+    """Which stretch of time a token signed now belongs to: 0 forever when tokens never
+    expire, else the number of the current tenth-of-a-limit."""
+    if not time_limit:
+        return 0
+    return int(time.time() // (time_limit / REUSE_SHARE))
+
+
+def _key_of(secret: str) -> tuple:
+    config = current_app.config
+    return (
+        config.get("WTF_CSRF_SECRET_KEY", current_app.secret_key),  # as Flask-WTF reads it
+        secret,
+        _reuse_window(config["WTF_CSRF_TIME_LIMIT"]),
+    )
+
+
+def use_kept_token() -> None:
+    """Before the view: give Flask-WTF the session's kept token, signing it first if none is
+    kept (a session without a secret yet gets one from Flask-WTF when a form first needs it)."""
+    field = current_app.config["WTF_CSRF_FIELD_NAME"]
+    secret = session.get(field)
+    if isinstance(secret, str) and field not in g:
+        setattr(g, field, _kept.get(_key_of(secret), generate_csrf))
+
+
+def keep_new_token(response: Response) -> Response:
+    """After the view: keep the token Flask-WTF signed for a secret it made in this request, so
+    that a new visitor's first page and the next carry the same token."""
+    if session.modified:
+        field = current_app.config["WTF_CSRF_FIELD_NAME"]
+        secret, token = session.get(field), g.get(field)
+        if isinstance(secret, str) and token:
+            _kept.get(_key_of(secret), lambda: token)
+    return response
+
+
+def init_form_tokens(app: Flask) -> None:
+    """Hand out kept tokens on every request (after `CSRFProtect` is bound to the app)."""
+    app.before_request(use_kept_token)
+    app.after_request(keep_new_token)
