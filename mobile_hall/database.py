@@ -216,13 +216,31 @@ def _begin_at_first_write(engine: sa.Engine) -> None:
     before. The reads before it see what a READ COMMITTED transaction (PostgreSQL's default,
     used here) would have seen: each statement there takes a fresh snapshot anyway, and a plain
     `SELECT` takes no lock. A transaction that only read ends with nothing sent.
+
+    Connections rest in the pool in autocommit mode, and go back to it so after a transaction
+    that wrote: a read with no transaction at all (`DirectRead`, the session's on every
+    request) then needs no switch of mode either (each switch goes through psycopg's lock and
+    wait loop, a third of such a read's own time in the client).
     """
+
+    def _rest(dbapi_connection) -> None:
+        if not dbapi_connection.autocommit and dbapi_connection.info.transaction_status == 0:
+            dbapi_connection.autocommit = True  # IDLE: nothing begun, nothing lost
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        _rest(dbapi_connection)
+
+    @sa.event.listens_for(engine, "checkin")
+    def _on_checkin(dbapi_connection, _record) -> None:
+        if dbapi_connection is not None:  # None when the connection was invalidated
+            _rest(dbapi_connection)
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
         raw = connection.connection.dbapi_connection
-        if raw is not None and not raw.autocommit and raw.info.transaction_status == 0:  # IDLE
-            raw.autocommit = True
+        if raw is not None and raw.info.transaction_status == 0:  # IDLE
+            _rest(raw)
             connection.info[_LAZY_BEGIN] = True
 
     @sa.event.listens_for(engine, "before_cursor_execute")
@@ -237,12 +255,9 @@ def _begin_at_first_write(engine: sa.Engine) -> None:
     @sa.event.listens_for(engine, "commit")
     @sa.event.listens_for(engine, "rollback")
     def _on_end(connection: sa.Connection) -> None:
-        if connection.info.pop(_LAZY_BEGIN, False):
-            # Nothing was begun on the server: leave autocommit now, so that the commit or
-            # rollback about to follow is a no-op and the connection is as SQLAlchemy left it.
-            raw = connection.connection.dbapi_connection
-            if raw is not None and raw.info.transaction_status == 0:
-                raw.autocommit = False
+        # Nothing was begun on the server if the transaction never wrote: the commit or
+        # rollback about to follow is then a no-op (psycopg sends nothing when idle).
+        connection.info.pop(_LAZY_BEGIN, None)
 
 
 def loaded_columns(model: type) -> list[sa.orm.ColumnProperty]:

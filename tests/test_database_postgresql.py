@@ -74,6 +74,32 @@ def test_reads_then_writes_commit_together_from_the_first_write(app, sent):
             db.session.commit()
 
 
+def test_connections_go_back_to_the_pool_in_autocommit_after_a_write(app, engine, sent):
+    # The next read without a transaction (the session's, on every request) needs no switch.
+    scope = "test-rest-in-autocommit"
+    try:
+        with app.test_request_context("/"):
+            db.session.add(_token(scope))
+            db.session.commit()
+            db.session.remove()
+        assert sent[0] == ("INSERT", False)
+        with engine.connect() as pooled:
+            raw = pooled.connection.driver_connection
+            assert raw.autocommit is True and raw.info.transaction_status == 0  # IDLE
+        sent.clear()
+        with app.test_request_context("/"):
+            assert db.session.get(ChangeToken, scope) is not None  # committed
+            db.session.add(_token(scope + "-2"))
+            db.session.flush()  # and the next write begins a transaction again
+            db.session.rollback()
+        assert sent == [("SELECT", True), ("INSERT", False)]
+        assert not _stored(app, scope + "-2")
+    finally:
+        with app.app_context():
+            db.session.execute(sa.delete(ChangeToken).where(ChangeToken.scope == scope))
+            db.session.commit()
+
+
 def test_a_failure_after_a_write_rolls_the_whole_transaction_back(app):
     with app.test_request_context("/"):
         db.session.execute(sa.select(ChangeToken.scope)).all()

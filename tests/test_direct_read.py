@@ -66,8 +66,8 @@ def test_listeners_are_told_of_the_statement_which_runs_outside_a_transaction(ap
         assert connection is None and statement.lstrip().upper().startswith("SELECT")
         if engine.dialect.name == "postgresql":
             assert autocommit is True  # no BEGIN, no ROLLBACK
-            with engine.connect() as pooled:  # the connection went back as SQLAlchemy expects
-                assert pooled.connection.driver_connection.autocommit is False
+            with engine.connect() as pooled:  # back in the pool as it rests there
+                assert pooled.connection.driver_connection.autocommit is True
 
 
 def test_a_parameter_that_needs_conversion_is_refused(app):

@@ -30,7 +30,6 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, Response, current_app, g
 from flask.sessions import SessionInterface, SessionMixin
-from sqlalchemy.orm import aliased
 from werkzeug.datastructures import CallbackDict
 
 from ..clock import as_local, now
@@ -266,21 +265,24 @@ class _SessionRow:
             enterprise=scope_sql("enterprise", Account.enterprise_id),
             credit=scope_sql("credit", Enterprise.credit_code),
         )
-        tokens = [aliased(ChangeToken) for _ in scopes]
+        # Each token a scalar subquery (one index probe), not an outer join: PostgreSQL then
+        # builds no hash table per token (a quarter of the statement's time on the server).
+        tokens = [
+            sa.select(ChangeToken.token).where(ChangeToken.scope == scope).scalar_subquery()
+            for scope in scopes
+        ]
         columns = [
             getattr(model, key)
             for model, keys in zip(self.models, self.keys, strict=True)
             for key in keys
         ]
         query = (
-            sa.select(*columns, *(token.token for token in tokens))
+            sa.select(*columns, *tokens)
             .select_from(WebSession)
             .outerjoin(Account, Account.id == WebSession.account_id)
             .outerjoin(Enterprise, Enterprise.id == Account.enterprise_id)
             .where(WebSession.id == sa.bindparam("id"))
         )
-        for token, scope in zip(tokens, scopes, strict=True):
-            query = query.outerjoin(token, token.scope == scope)
         self.query = DirectRead(query)
 
     def read(self, digest: str) -> StoredSession | None:
