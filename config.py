@@ -114,6 +114,9 @@ class Config:
     # may go on showing the catalog as it was before another node published a change.
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
     CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
+    # Pages kept by what their request read (the progress lookup's results; LRU, 0 renders
+    # every time), apart from the page cache so that lookups never push the catalog out.
+    RENDERED_ONCE_ENTRIES = int(os.environ.get("RENDERED_ONCE_ENTRIES", "500"))
 
 
 class ProductionConfig(Config):

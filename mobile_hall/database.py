@@ -202,6 +202,13 @@ def _needs_transaction(statement: str, context: object) -> bool:
     )
 
 
+def _asks_autocommit(connection: sa.Connection) -> bool:
+    """Whether the connection was asked for SQLAlchemy's AUTOCOMMIT isolation level (on itself
+    or on its engine): then it never begins a transaction, even at a write."""
+    level = connection.get_execution_options().get("isolation_level")
+    return (level or connection.dialect.isolation_level) == "AUTOCOMMIT"
+
+
 def _begin_at_first_write(engine: sa.Engine) -> None:
     """PostgreSQL: send `BEGIN` just before a transaction's first write, not at its start.
 
@@ -238,6 +245,8 @@ def _begin_at_first_write(engine: sa.Engine) -> None:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection: sa.Connection) -> None:
+        if _asks_autocommit(connection):
+            return  # every statement on its own (e.g. VACUUM, which refuses a transaction)
         raw = connection.connection.dbapi_connection
         if raw is not None and raw.info.transaction_status == 0:  # IDLE
             _rest(raw)

@@ -100,6 +100,16 @@ def test_connections_go_back_to_the_pool_in_autocommit_after_a_write(app, engine
             db.session.commit()
 
 
+def test_a_connection_asked_for_autocommit_never_begins_a_transaction(engine, sent):
+    # VACUUM refuses to run inside a transaction (the bench settles its dataset so).
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql("VACUUM ANALYZE change_token")
+        connection.exec_driver_sql("UPDATE change_token SET token = token WHERE false")
+    assert sent == [("VACUUM", True), ("UPDATE", True)]
+    with engine.connect() as pooled:  # and the pool has it back at rest
+        assert pooled.connection.driver_connection.autocommit is True
+
+
 def test_a_failure_after_a_write_rolls_the_whole_transaction_back(app):
     with app.test_request_context("/"):
         db.session.execute(sa.select(ChangeToken.scope)).all()

@@ -37,6 +37,7 @@ from ..clock import now
 from .compression import MIN_SIZE, chosen_encoding, compress, is_conditional
 from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of, viewer_tokens
 
+RENDERED = "rendered_once"  # the cache of `rendered_once`'s pages, apart from the page cache
 CSRF_HOLE = b"\x00csrf-token\x00"  # never sent: replaced before the page leaves
 # Headers that describe the body itself; cookies and per-request headers are never stored.
 STORED_HEADERS = (
@@ -114,8 +115,8 @@ class PageCache:
             self._pages[key] = page
 
 
-def _cache() -> PageCache:
-    return current_app.extensions["page_cache"]
+def _cache(name: str = "page_cache") -> PageCache:
+    return current_app.extensions[name]
 
 
 def _personal_tokens(scopes: tuple[str, ...]) -> tuple[str, ...]:
@@ -202,7 +203,7 @@ def rendered_once(template: str, shown: Hashable, **context: object) -> Response
     made every time, the rendering and compressing of what it found once. A page that made
     the session a form token, or that flashes messages, is not kept.
     """
-    if not current_app.config["PAGE_CACHE_ENTRIES"] or "_flashes" in session:
+    if not current_app.config["RENDERED_ONCE_ENTRIES"] or "_flashes" in session:
         return make_response(render_template(template, **context))
     field = current_app.config["WTF_CSRF_FIELD_NAME"]
     key = _page_key(Dependencies(), template, g.get(field), shown)
@@ -211,12 +212,13 @@ def rendered_once(template: str, shown: Hashable, **context: object) -> Response
     except TypeError:  # something shown that cannot be a key: rendered every time
         return make_response(render_template(template, **context))
     encoding = request.headers.get("Accept-Encoding", "")
-    stored = _cache().get((key, encoding))
+    stored = _cache(RENDERED).get((key, encoding))
     if stored is not None:
         return stored.to_response()
     response = make_response(render_template(template, **context))
     if not session.modified:
         g.page_cache_key = (key, encoding)  # stored as sent, compressed, by `_store`
+        g.page_cache_name = RENDERED  # apart: lookups must not push the catalog's pages out
     return response
 
 
@@ -224,7 +226,8 @@ def _store(response: Response) -> Response:
     """Keep the page as it is sent (compressed), for requests with the same Accept-Encoding."""
     key = g.pop("page_cache_key", None)
     if key is not None and response.status_code == 200 and not session.modified:
-        _cache().put(key, StoredPage(response.get_data(), _headers_of(response), False))
+        cache = _cache(g.pop("page_cache_name", "page_cache"))
+        cache.put(key, StoredPage(response.get_data(), _headers_of(response), False))
     return response
 
 
@@ -239,8 +242,10 @@ def licence_verification() -> Dependencies:
 
 
 def init_page_cache(app: Flask) -> None:
-    """Give the app its cache. Call before compression's hook is registered: after-request
+    """Give the app its caches. Call before compression's hook is registered: after-request
     hooks run last-registered first, and pages are stored as sent, compressed."""
     app.config.setdefault("PAGE_CACHE_ENTRIES", 2000)
+    app.config.setdefault("RENDERED_ONCE_ENTRIES", 500)
     app.extensions["page_cache"] = PageCache(max(app.config["PAGE_CACHE_ENTRIES"], 1))
+    app.extensions[RENDERED] = PageCache(max(app.config["RENDERED_ONCE_ENTRIES"], 1))
     app.after_request(_store)

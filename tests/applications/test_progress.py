@@ -140,3 +140,20 @@ def test_a_kept_lookup_page_is_each_visitors_own_and_each_modes_own(app, number)
     wrong = _look_up(visitor, "QJ", "12").get_data(as_text=True)
     assert 'value="QJ"' in wrong and "请填写4位数字" in wrong
     assert 'value="QJ"' not in _look_up(visitor, number, "0001").get_data(as_text=True)
+
+
+def test_kept_lookups_never_push_catalog_pages_out_of_the_page_cache(make_app, number):
+    node = make_app(PAGE_CACHE_ENTRIES=1, RENDERED_ONCE_ENTRIES=1)
+    visitor = node.test_client()
+    visitor.get("/items")  # the one catalog page the node keeps
+    for last4 in ("0001", "0002", "0003"):
+        _look_up(visitor, number, last4)
+    with node.app_context():
+        kept = node.extensions["page_cache"]._pages
+        assert [key[0][0] for key in kept] == ["catalog.item_list"]
+
+
+def test_with_no_room_for_kept_lookups_each_is_rendered(make_app, number):
+    visitor = make_app(RENDERED_ONCE_ENTRIES=0).test_client()
+    pages = [_look_up(visitor, number, "0001").get_data(as_text=True) for _ in range(2)]
+    assert pages[0] == pages[1] and "已提交，待受理" in pages[0]
