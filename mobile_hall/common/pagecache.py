@@ -71,7 +71,10 @@ class StoredPage:
     body: bytes
     headers: tuple[tuple[str, str], ...]
     has_csrf_hole: bool
-    last_sent: tuple[tuple[str, str | None], bytes] | None = field(default=None, compare=False)
+    # ((token, encoding asked for), body sent, encoding used or None)
+    last_sent: tuple[tuple[str, str | None], bytes, str | None] | None = field(
+        default=None, compare=False
+    )
 
     def to_response(self) -> Response:
         """A fresh response for this request (with its own CSRF token where one was cut out)."""
@@ -87,13 +90,13 @@ class StoredPage:
         encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
         sent = self.last_sent  # read once: another thread may replace it meanwhile
         if sent is None or sent[0] != (token, encoding):
-            body = self.body.replace(CSRF_HOLE, token.encode())
+            body, used = self.body.replace(CSRF_HOLE, token.encode()), None
             if encoding is not None and len(body) >= MIN_SIZE:
-                body = compress(body, encoding)
-            sent = self.last_sent = ((token, encoding), body)
+                body, used = compress(body, encoding), encoding
+            sent = self.last_sent = ((token, encoding), body, used)
         response = current_app.response_class(sent[1], headers=list(self.headers))
-        if encoding is not None and len(self.body) >= MIN_SIZE:
-            response.headers["Content-Encoding"] = encoding
+        if sent[2] is not None:
+            response.headers["Content-Encoding"] = sent[2]
         return response
 
 
@@ -205,8 +208,8 @@ def rendered_once(template: str, shown: Hashable, **context: object) -> Response
     """
     if not current_app.config["RENDERED_ONCE_ENTRIES"] or "_flashes" in session:
         return make_response(render_template(template, **context))
-    field = current_app.config["WTF_CSRF_FIELD_NAME"]
-    key = _page_key(Dependencies(), template, g.get(field), shown)
+    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    key = _page_key(Dependencies(), template, token, shown)
     try:
         hash(key)
     except TypeError:  # something shown that cannot be a key: rendered every time
