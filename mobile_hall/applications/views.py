@@ -465,21 +465,28 @@ def open_file(application_id: int, material_id: int):
     return response
 
 
-def _errors_of(form: ProgressForm) -> tuple:
-    return tuple((name, tuple(messages)) for name, messages in form.errors.items())
-
-
 @blueprint.route("/progress", methods=["GET", "POST"])
 @rate_limited("PROGRESS_LOOKUP_LIMIT", methods=("POST",))
 def progress():
-    """Progress lookup without signing in: stage and dates only, never personal data."""
-    form, found, searched = ProgressForm(), None, False
-    if form.validate_on_submit():
-        found = services.look_up_progress(form.number.data, form.phone_last4.data)
-        searched = True
-    # What the page shows: the result, and the form as typed with its errors.
-    shown = (found, searched, form.number.data, form.phone_last4.data, _errors_of(form))
-    page = rendered_once(
-        "applications/progress.html", shown, form=form, found=found, searched=searched
+    """Progress lookup without signing in: stage and dates only, never personal data.
+
+    The page is a function of what was typed and what the lookup found (the lookup refuses
+    what the form would refuse, reading nothing then), so it is kept by those two: the same
+    lookup again is answered without building the form."""
+    typed = None
+    if request.method == "POST":
+        typed = (request.form.get("number"), request.form.get("phone_last4"))
+    found = services.look_up_progress(*typed) if typed else None
+    return rendered_once((typed, found), lambda: _progress_page(found))
+
+
+def _progress_page(found: services.ProgressView | None) -> tuple[str, int]:
+    form = ProgressForm()
+    searched = form.validate_on_submit()
+    page = render_template(
+        "applications/progress.html",
+        form=form,
+        found=found if searched else None,
+        searched=searched,
     )
     return page, (400 if form.errors else 200)

@@ -21,16 +21,8 @@ from dataclasses import dataclass, field
 from functools import wraps
 
 from cachetools import LRUCache
-from flask import (
-    Flask,
-    Response,
-    current_app,
-    g,
-    make_response,
-    render_template,
-    request,
-    session,
-)
+from flask import Flask, Response, current_app, g, make_response, request, session
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
 from ..clock import now
@@ -196,31 +188,30 @@ def cached_page(
     return decorator
 
 
-def rendered_once(template: str, shown: Hashable, **context: object) -> Response:
-    """`render_template(template, **context)` as a response, kept (compressed) for the next
-    request that would render the same page: the same `shown` (everything in `context` the
-    page shows, made hashable by the caller), URL, display modes, viewer, local date and form
-    token.
+def rendered_once(shown: Hashable, render: Callable[[], ResponseReturnValue]) -> Response:
+    """The response `render()` makes, kept (compressed) for the next request that would make
+    the same: the same `shown` (everything the page shows that its request read or was sent,
+    hashable), URL, display modes, viewer, local date and form token.
 
     For a page showing what the request itself just read (the progress lookup): the read is
-    made every time, the rendering and compressing of what it found once. A page that made
-    the session a form token, or that flashes messages, is not kept.
+    made every time, the rendering and compressing of what it found once. Only a 200 is kept,
+    and not a page that made the session a form token or that flashes messages.
     """
     if not current_app.config["RENDERED_ONCE_ENTRIES"] or "_flashes" in session:
-        return make_response(render_template(template, **context))
+        return make_response(render())
     token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    key = _page_key(Dependencies(), template, token, shown)
+    key = _page_key(Dependencies(), token, shown)
     try:
         hash(key)
     except TypeError:  # something shown that cannot be a key: rendered every time
-        return make_response(render_template(template, **context))
+        return make_response(render())
     encoding = request.headers.get("Accept-Encoding", "")
     stored = _cache(RENDERED).get((key, encoding))
     if stored is not None:
         return stored.to_response()
-    response = make_response(render_template(template, **context))
+    response = make_response(render())
     if not session.modified:
-        g.page_cache_key = (key, encoding)  # stored as sent, compressed, by `_store`
+        g.page_cache_key = (key, encoding)  # stored as sent, compressed, by `_store` (if 200)
         g.page_cache_name = RENDERED  # apart: lookups must not push the catalog's pages out
     return response
 

@@ -140,6 +140,11 @@ def test_a_kept_lookup_page_is_each_visitors_own_and_each_modes_own(app, number)
     wrong = _look_up(visitor, "QJ", "12").get_data(as_text=True)
     assert 'value="QJ"' in wrong and "请填写4位数字" in wrong
     assert 'value="QJ"' not in _look_up(visitor, number, "0001").get_data(as_text=True)
+    # Nor is a lookup's page the empty form's, or a lookup with nothing typed.
+    empty = visitor.get("/progress").get_data(as_text=True)
+    assert "已提交，待受理" not in empty and "请填写" not in empty
+    blank = visitor.post("/progress", data={"csrf_token": token_of(visitor)})
+    assert blank.status_code == 400 and "请填写办件编号" in blank.get_data(as_text=True)
 
 
 def test_kept_lookups_never_push_catalog_pages_out_of_the_page_cache(make_app, number):
