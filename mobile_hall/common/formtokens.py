@@ -9,15 +9,19 @@ Flask-WTF through `g`, where its `generate_csrf` looks first, so it never signs 
 time limit, a kept signature is used for at most a tenth of that limit, so a page always
 carries a token with most of its life ahead of it.
 
-Checking is Flask-WTF's own (`CSRFProtect`): nothing here accepts a token.
+Checking is Flask-WTF's (`CSRFProtect`), with one shortcut (`KeptTokenProtect`): a token equal
+to the one kept for the session's secret was signed here for that secret, so verifying its
+signature again (a tenth of a progress lookup) would only repeat what is known; any other token
+goes through Flask-WTF's full check.
 """
 
 from __future__ import annotations
 
+import hmac
 import time
 
-from flask import Flask, Response, current_app, g, session
-from flask_wtf.csrf import generate_csrf
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import CSRFProtect, generate_csrf, same_origin
 
 from .memo import Remembered
 
@@ -62,6 +66,50 @@ def keep_new_token(response: Response) -> Response:
         if isinstance(secret, str) and token:
             _kept.get(_key_of(secret), lambda: token)
     return response
+
+
+def _is_kept(token: str | None) -> bool:
+    """Whether `token` is the one kept for this session's secret."""
+    secret = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    if not token or not isinstance(secret, str):
+        return False
+    kept = _kept.peek(_key_of(secret))
+    return kept is not None and hmac.compare_digest(kept, token)
+
+
+def _adopt(token: str | None) -> None:
+    """Keep a token Flask-WTF has just accepted for the session's secret (signed by another
+    worker or node), so that this process's pages carry it too and its next check is short.
+    Only when tokens never expire: one of unknown age must not be handed out for longer."""
+    config = current_app.config
+    secret = session.get(config["WTF_CSRF_FIELD_NAME"])
+    never_expires = not config["WTF_CSRF_TIME_LIMIT"]
+    if never_expires and g.get("csrf_valid") and token and isinstance(secret, str):
+        _kept.get(_key_of(secret), lambda: token)
+
+
+class KeptTokenProtect(CSRFProtect):
+    """Flask-WTF's CSRF protection, without verifying again the signature of a token signed
+    here for the session's secret (`use_kept_token`); every other token is Flask-WTF's to
+    judge (and, once accepted, kept)."""
+
+    def protect(self, apply_exemptions: bool = False) -> None:
+        """Check the request's token (as `CSRFProtect.protect`)."""
+        config = current_app.config
+        if request.method not in config["WTF_CSRF_METHODS"]:
+            return
+        token = self._get_csrf_token()
+        if not _is_kept(token):
+            super().protect(apply_exemptions)
+            _adopt(token)
+            return
+        # On HTTPS the request must also come from this host, as Flask-WTF requires.
+        if request.is_secure and config["WTF_CSRF_SSL_STRICT"]:
+            if not request.referrer:
+                self._error_response("The referrer header is missing.")
+            if not same_origin(request.referrer, f"https://{request.host}/"):
+                self._error_response("The referrer does not match the host.")
+        g.csrf_valid = True
 
 
 def init_form_tokens(app: Flask) -> None:

@@ -16,6 +16,13 @@ class Remembered(Generic[T]):
         self.limit = limit
         self.kept: dict[Hashable, T] = {}
 
+    def peek(self, key: Hashable) -> T | None:
+        """The value kept under `key`, or None (nothing is made)."""
+        try:
+            return self.kept.get(key)
+        except TypeError:
+            return None
+
     def get(self, key: Hashable, make: Callable[[], T]) -> T:
         """The value kept under `key`, made by `make()` if there is none; made afresh each time
         for a key with a value that cannot be a key."""
