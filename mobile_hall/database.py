@@ -306,9 +306,10 @@ class DirectRead:
     the result's metadata) costs more than the statement itself: on PostgreSQL 0.16 ms against
     0.05 for `SELECT 1` through psycopg, and a connection's work around a read is all of it
     when the read is the request's only statement. Here the statement is compiled once per
-    dialect, sent on a cursor of a pooled connection (in autocommit on PostgreSQL: a plain read
-    needs no transaction, as `_begin_at_first_write` has it), and its rows are converted by
-    SQLAlchemy's own result processors, so they are what `Connection.execute` would give.
+    dialect, sent on a cursor of a pooled connection (which rests in autocommit on PostgreSQL:
+    a plain read needs no transaction, as `_begin_at_first_write` has it), and its rows are
+    converted by SQLAlchemy's own result processors, so they are what `Connection.execute`
+    would give.
     Statement listeners (`before_cursor_execute`) are told of it, with no connection. When the
     session is bound to a connection (an enclosing transaction, as the tests' isolation opens),
     the read goes through it, to see what that transaction holds.
@@ -359,13 +360,11 @@ class DirectRead:
 
     @staticmethod
     def _run(engine: sa.Engine, sql: str, parameters: object) -> list:
+        # On PostgreSQL the pooled connection rests in autocommit (`_begin_at_first_write`):
+        # the read is a statement of its own, with no BEGIN and nothing to end.
         pooled = engine.raw_connection()  # the checkout event pings one that sat idle
-        driver = pooled.driver_connection
-        leave_autocommit = engine.dialect.name == "postgresql" and not driver.autocommit
         cursor = None
         try:
-            if leave_autocommit:
-                driver.autocommit = True
             cursor = pooled.cursor()
             engine.dispatch.before_cursor_execute(None, cursor, sql, parameters, None, False)
             cursor.execute(sql, parameters)
@@ -379,6 +378,4 @@ class DirectRead:
         finally:
             if cursor is not None:
                 cursor.close()
-            if leave_autocommit and pooled.is_valid:
-                driver.autocommit = False
             pooled.close()  # back to the pool
