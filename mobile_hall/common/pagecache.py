@@ -26,7 +26,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
 from ..clock import now
-from .compression import MIN_SIZE, chosen_encoding, compress, is_conditional
+from .compression import compress_response, is_conditional
 from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of, viewer_tokens
 
 RENDERED = "rendered_once"  # the cache of `rendered_once`'s pages, apart from the page cache
@@ -63,10 +63,8 @@ class StoredPage:
     body: bytes
     headers: tuple[tuple[str, str], ...]
     has_csrf_hole: bool
-    # ((token, encoding asked for), body sent, encoding used or None)
-    last_sent: tuple[tuple[str, str | None], bytes, str | None] | None = field(
-        default=None, compare=False
-    )
+    # ((token, Accept-Encoding), body sent, its Content-Encoding or None)
+    last_sent: tuple[tuple[str, str], bytes, str | None] | None = field(default=None, compare=False)
 
     def to_response(self) -> Response:
         """A fresh response for this request (with its own CSRF token where one was cut out)."""
@@ -79,16 +77,18 @@ class StoredPage:
 
     def _with_token(self) -> Response:
         token = generate_csrf()
-        encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
+        asked = request.headers.get("Accept-Encoding", "")
         sent = self.last_sent  # read once: another thread may replace it meanwhile
-        if sent is None or sent[0] != (token, encoding):
-            body, used = self.body.replace(CSRF_HOLE, token.encode()), None
-            if encoding is not None and len(body) >= MIN_SIZE:
-                body, used = compress(body, encoding), encoding
-            sent = self.last_sent = ((token, encoding), body, used)
-        response = current_app.response_class(sent[1], headers=list(self.headers))
-        if sent[2] is not None:
-            response.headers["Content-Encoding"] = sent[2]
+        if sent is not None and sent[0] == (token, asked):
+            response = current_app.response_class(sent[1], headers=list(self.headers))
+            if sent[2] is not None:
+                response.headers["Content-Encoding"] = sent[2]
+            return response
+        body = self.body.replace(CSRF_HOLE, token.encode())
+        response = current_app.response_class(body, headers=list(self.headers))
+        compress_response(response, request)  # as `_compress` would (for one visitor: quickly)
+        encoding = response.headers.get("Content-Encoding")
+        self.last_sent = ((token, asked), response.get_data(), encoding)
         return response
 
 
