@@ -48,12 +48,25 @@ def _key_of(secret: str) -> tuple:
     )
 
 
+def _secret() -> str | None:
+    """The session's CSRF secret (Flask-WTF's raw token), or None if it has none."""
+    secret = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
+    return secret if isinstance(secret, str) else None
+
+
+def _keep(token: str | None) -> None:
+    """Keep `token` as the signed form of the session's secret, unless one is kept already."""
+    secret = _secret()
+    if secret is not None and token:
+        _kept.get(_key_of(secret), lambda: token)
+
+
 def use_kept_token() -> None:
     """Before the view: give Flask-WTF the session's kept token, signing it first if none is
     kept (a session without a secret yet gets one from Flask-WTF when a form first needs it)."""
     field = current_app.config["WTF_CSRF_FIELD_NAME"]
-    secret = session.get(field)
-    if isinstance(secret, str) and field not in g:
+    secret = _secret()
+    if secret is not None and field not in g:
         setattr(g, field, _kept.get(_key_of(secret), generate_csrf))
 
 
@@ -61,17 +74,14 @@ def keep_new_token(response: Response) -> Response:
     """After the view: keep the token Flask-WTF signed for a secret it made in this request, so
     that a new visitor's first page and the next carry the same token."""
     if session.modified:
-        field = current_app.config["WTF_CSRF_FIELD_NAME"]
-        secret, token = session.get(field), g.get(field)
-        if isinstance(secret, str) and token:
-            _kept.get(_key_of(secret), lambda: token)
+        _keep(g.get(current_app.config["WTF_CSRF_FIELD_NAME"]))
     return response
 
 
 def _is_kept(token: str | None) -> bool:
     """Whether `token` is the one kept for this session's secret."""
-    secret = session.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    if not token or not isinstance(secret, str):
+    secret = _secret()
+    if not token or secret is None:
         return False
     kept = _kept.peek(_key_of(secret))
     return kept is not None and hmac.compare_digest(kept, token)
@@ -81,11 +91,8 @@ def _adopt(token: str | None) -> None:
     """Keep a token Flask-WTF has just accepted for the session's secret (signed by another
     worker or node), so that this process's pages carry it too and its next check is short.
     Only when tokens never expire: one of unknown age must not be handed out for longer."""
-    config = current_app.config
-    secret = session.get(config["WTF_CSRF_FIELD_NAME"])
-    never_expires = not config["WTF_CSRF_TIME_LIMIT"]
-    if never_expires and g.get("csrf_valid") and token and isinstance(secret, str):
-        _kept.get(_key_of(secret), lambda: token)
+    if not current_app.config["WTF_CSRF_TIME_LIMIT"] and g.get("csrf_valid"):
+        _keep(token)
 
 
 class KeptTokenProtect(CSRFProtect):
