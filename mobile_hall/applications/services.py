@@ -23,6 +23,7 @@ from ..catalog.services import (
 )
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized
+from ..common.paging import Page, fetch_page
 from ..database import DirectRead, insert_or_update
 from ..extensions import db
 from ..identity.constants import UserType
@@ -83,6 +84,7 @@ __all__ = [
     "MessageNotFound",
     "NotAuthorized",
     "NotOnline",
+    "OwnApplications",
     "ProgressView",
     "UploadRejected",
     "WrongAudience",
@@ -102,6 +104,7 @@ __all__ = [
     "missing_answers",
     "open_file",
     "open_positions",
+    "own_applications",
     "pending_supplement",
     "rate",
     "read_message",
@@ -396,6 +399,48 @@ def list_own_applications(account: Account, *options: ORMOption) -> list[Applica
             .order_by(Application.updated_at.desc())
             .options(*options)
         ).unique()
+    )
+
+
+@dataclass(frozen=True)
+class OwnApplications:
+    """我的办件: what is still open (drafts, in progress) in full, what is finished a page at a
+    time (a person of many years has hundreds)."""
+
+    drafts: list[Application]
+    in_progress: list[Application]
+    finished: Page[Application]
+
+
+FINISHED_STATUSES = (ApplicationStatus.COMPLETED, ApplicationStatus.REJECTED)
+
+
+def own_applications(account: Account, page: int = 1, per_page: int = 20) -> OwnApplications:
+    """The person's (and their enterprise's) applications for 我的办件, newest first: the open
+    ones on the first page only, above page `page` of the finished ones; withdrawn ones left out.
+    """
+    newest_first = (Application.updated_at.desc(), Application.id.desc())
+    visible = sa.select(Application).where(_visible_to(account))
+    finished = fetch_page(
+        visible.where(Application.status.in_(FINISHED_STATUSES)).order_by(*newest_first),
+        page,
+        per_page,
+    )
+    still_open = (
+        db.session.scalars(
+            visible.where(Application.status.not_in(sorted(TERMINAL_STATUSES))).order_by(
+                *newest_first
+            )
+        )
+        .unique()
+        .all()
+        if finished.number == 1
+        else []
+    )
+    return OwnApplications(
+        drafts=[a for a in still_open if a.status is ApplicationStatus.DRAFT],
+        in_progress=[a for a in still_open if a.status is not ApplicationStatus.DRAFT],
+        finished=finished,
     )
 
 
@@ -862,12 +907,12 @@ def open_file(
         raise ApplicationNotFound(material_id) from None
 
 
-def messages_of(account: Account) -> list[Message]:
-    """The person's messages, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Message).where(Message.account_id == account.id).order_by(Message.id.desc())
-        )
+def messages_of(account: Account, page: int = 1, per_page: int = 20) -> Page[Message]:
+    """One page of the person's messages, newest first."""
+    return fetch_page(
+        sa.select(Message).where(Message.account_id == account.id).order_by(Message.id.desc()),
+        page,
+        per_page,
     )
 
 

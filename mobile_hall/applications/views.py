@@ -26,12 +26,13 @@ from werkzeug.datastructures import MultiDict
 
 from ..clock import now
 from ..common.pagecache import rendered_once
+from ..common.paging import page_number
 from ..common.ratelimit import rate_limited
 from ..identity.web import login_required
 from ..organisations.services import registration_points
 from . import labels, services
 from .answers import AnswerRow, display_rows, editable
-from .constants import TERMINAL_STATUSES, ApplicationStatus
+from .constants import ApplicationStatus
 from .formbuilder import form_class, groups_of, stored_answers
 from .forms import (
     DeclarationForm,
@@ -414,26 +415,20 @@ def reapply(application_id: int):
 @blueprint.get("/applications")
 @login_required
 def mine():
-    """My applications: drafts to resume, those in progress, those finished."""
-    applications = services.list_own_applications(current_user)
+    """My applications: drafts to resume, those in progress, those finished (a page at a time)."""
     return render_template(
         "applications/mine.html",
-        drafts=[a for a in applications if a.status is ApplicationStatus.DRAFT],
-        in_progress=[
-            a
-            for a in applications
-            if a.status is not ApplicationStatus.DRAFT and a.status not in TERMINAL_STATUSES
-        ],
-        finished=[a for a in applications if a.status in TERMINAL_STATUSES],
+        mine=services.own_applications(current_user, page_number(request.args.get("page"))),
     )
 
 
 @blueprint.get("/messages")
 @login_required
 def messages():
-    """The message centre (消息中心), newest first."""
+    """The message centre (消息中心), newest first, a page at a time."""
     return render_template(
-        "applications/messages.html", messages=services.messages_of(current_user)
+        "applications/messages.html",
+        messages=services.messages_of(current_user, page_number(request.args.get("page"))),
     )
 
 

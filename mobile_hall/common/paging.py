@@ -1,0 +1,60 @@
+"""One page of a list that grows without bound (a person's finished applications, messages).
+
+A phone's page has a size budget (mobile access profile: compressed HTML ≤ 30 KB), and a person
+of many years has hundreds of each: the newest page comes first, the rest a link away.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Generic, TypeVar
+
+import sqlalchemy as sa
+
+from ..extensions import db
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """The rows of one page, which page it is, and how many rows there are in all."""
+
+    rows: list[T]
+    total: int
+    number: int
+    per_page: int
+
+    @property
+    def last(self) -> int:
+        """The number of the last page (1 for an empty list)."""
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.last
+
+
+def page_number(raw: str | None) -> int:
+    """The page asked for in a query string: a positive whole number, otherwise the first."""
+    return int(raw) if raw and raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
+
+
+def fetch_page(query: sa.Select, number: int, per_page: int) -> Page:
+    """Page `number` of `query` (already ordered), counted in one more statement.
+
+    A number past the end shows the last page, as a link kept from a longer list expects.
+    """
+    total = db.session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
+    )
+    page = Page(rows=[], total=total or 0, number=1, per_page=per_page)
+    if not page.total:
+        return page
+    number = min(max(number, 1), page.last)
+    rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
+    return Page(rows=list(rows), total=page.total, number=number, per_page=per_page)
