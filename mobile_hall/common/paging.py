@@ -39,9 +39,20 @@ class Page(Generic[T]):
         return self.number < self.last
 
 
+BEYOND_ANY_LIST = 10**9  # a longer number asks for a page past the end: the last is shown
+
+
 def page_number(raw: str | None) -> int:
-    """The page asked for in a query string: a positive whole number, otherwise the first."""
-    return int(raw) if raw and raw.isascii() and raw.isdigit() and int(raw) > 0 else 1
+    """The page asked for in a query string: a positive whole number, otherwise the first.
+
+    Digits are counted before they are read: Python refuses to read a number of thousands of
+    digits (an error, not a page)."""
+    if not (raw and raw.isascii() and raw.isdigit()):
+        return 1
+    digits = raw.lstrip("0")  # "0" and "000" ask for no page: the first
+    if len(digits) > 9:
+        return BEYOND_ANY_LIST
+    return int(digits) if digits else 1
 
 
 def fetch_page(query: sa.Select, number: int, per_page: int) -> Page:
