@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record_event
+from ..common.paging import Page
 from ..extensions import db
 from ..organisations.constants import UnitLevel
 from ..organisations.models import Unit
@@ -29,7 +30,6 @@ __all__ = [
     "ImportReport",
     "ItemFilters",
     "ItemNotFound",
-    "ItemPage",
     "PublishedMaterial",
     "PublishedUnit",
     "PublishedVersion",
@@ -63,21 +63,6 @@ class ItemFilters:
     audience: Audience | None = None
     zero_visits: bool = False
     mobile_only: bool = False
-
-
-@dataclass(frozen=True)
-class ItemPage:
-    """One page of matching items and how many match in all."""
-
-    items: list[ItemVersion]
-    total: int
-    page: int
-    per_page: int
-
-    @property
-    def has_next(self) -> bool:
-        """Whether a later page exists."""
-        return self.page * self.per_page < self.total
 
 
 def _current_versions() -> sa.Select:
@@ -124,7 +109,7 @@ def _filtered(filters: ItemFilters) -> sa.Select:
     return query
 
 
-def find_items(filters: ItemFilters, page: int = 1, per_page: int = 20) -> ItemPage:
+def find_items(filters: ItemFilters, page: int = 1, per_page: int = 20) -> Page[ItemVersion]:
     """Published items matching every filter, popular first, then by name's code."""
     query = _filtered(filters)
     total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
@@ -138,7 +123,7 @@ def find_items(filters: ItemFilters, page: int = 1, per_page: int = 20) -> ItemP
         .limit(per_page)
         .offset((page - 1) * per_page)
     ).all()
-    return ItemPage(items=list(rows), total=total, page=page, per_page=per_page)
+    return Page(rows=list(rows), total=total, number=page, per_page=per_page)
 
 
 def items_of_units(unit_ids: list[int]) -> list[ItemVersion]:
