@@ -20,6 +20,8 @@ class ApplicationStatus(StrEnum):
 TERMINAL_STATUSES = frozenset(
     {ApplicationStatus.COMPLETED, ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN}
 )
+# Ended with an answer: what 我的办件 lists as finished (a withdrawn one is not shown).
+FINISHED_STATUSES = (ApplicationStatus.COMPLETED, ApplicationStatus.REJECTED)
 
 
 class Channel(StrEnum):

@@ -41,6 +41,7 @@ from ..storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadReje
 from ..workdays import CalendarNotCovered, add_working_days
 from .answers import protect
 from .constants import (
+    FINISHED_STATUSES,
     TERMINAL_STATUSES,
     ActorType,
     ApplicationStatus,
@@ -412,9 +413,6 @@ class OwnApplications:
     finished: Page[Application]
 
 
-FINISHED_STATUSES = (ApplicationStatus.COMPLETED, ApplicationStatus.REJECTED)
-
-
 def own_applications(account: Account, page: int = 1, per_page: int = 20) -> OwnApplications:
     """The person's (and their enterprise's) applications for 我的办件, newest first: the open
     ones on the first page only, above page `page` of the finished ones; withdrawn ones left out.
@@ -426,17 +424,15 @@ def own_applications(account: Account, page: int = 1, per_page: int = 20) -> Own
         page,
         per_page,
     )
-    still_open = (
-        db.session.scalars(
-            visible.where(Application.status.not_in(sorted(TERMINAL_STATUSES))).order_by(
-                *newest_first
-            )
+    still_open: list[Application] = []
+    if finished.number == 1:
+        still_open = list(
+            db.session.scalars(
+                visible.where(Application.status.not_in(sorted(TERMINAL_STATUSES))).order_by(
+                    *newest_first
+                )
+            ).unique()
         )
-        .unique()
-        .all()
-        if finished.number == 1
-        else []
-    )
     return OwnApplications(
         drafts=[a for a in still_open if a.status is ApplicationStatus.DRAFT],
         in_progress=[a for a in still_open if a.status is not ApplicationStatus.DRAFT],

@@ -6,7 +6,7 @@ of many years has hundreds of each: the newest page comes first, the rest a link
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Generic, TypeVar
 
 import sqlalchemy as sa
@@ -63,9 +63,9 @@ def fetch_page(query: sa.Select, number: int, per_page: int) -> Page:
     total = db.session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery())
     )
-    page = Page(rows=[], total=total or 0, number=1, per_page=per_page)
-    if not page.total:
-        return page
-    number = min(max(number, 1), page.last)
-    rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique().all()
-    return Page(rows=list(rows), total=page.total, number=number, per_page=per_page)
+    empty = Page(rows=[], total=total or 0, number=1, per_page=per_page)
+    if not empty.total:
+        return empty
+    number = min(max(number, 1), empty.last)
+    rows = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).unique()
+    return replace(empty, rows=list(rows), number=number)

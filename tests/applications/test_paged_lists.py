@@ -8,7 +8,11 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from mobile_hall.applications.constants import ApplicationStatus
+from mobile_hall.applications.constants import (
+    FINISHED_STATUSES,
+    TERMINAL_STATUSES,
+    ApplicationStatus,
+)
 from mobile_hall.applications.models import Application, Message
 from mobile_hall.clock import now
 from mobile_hall.extensions import db
@@ -48,7 +52,19 @@ def _finished_count(app, username: str) -> int:
         return db.session.scalar(
             sa.select(sa.func.count()).where(
                 Application.account_id == account(username).id,
-                Application.status.in_([ApplicationStatus.COMPLETED, ApplicationStatus.REJECTED]),
+                Application.status.in_(FINISHED_STATUSES),
+            )
+        )
+
+
+def _open_ids(app, username: str) -> list[int]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(Application.id).where(
+                    Application.account_id == account(username).id,
+                    Application.status.not_in(sorted(TERMINAL_STATUSES)),
+                )
             )
         )
 
@@ -105,24 +121,6 @@ def test_my_applications_page_costs_the_same_statements_whatever_the_history(
         html = client.get("/applications").get_data(as_text=True)
     assert many.count == few.count
     assert html.count('class="cell"') <= PER_PAGE + len(_open_ids(app, "citizen"))
-
-
-def _open_ids(app, username: str) -> list[int]:
-    with app.app_context():
-        return list(
-            db.session.scalars(
-                sa.select(Application.id).where(
-                    Application.account_id == account(username).id,
-                    Application.status.not_in(
-                        [
-                            ApplicationStatus.COMPLETED,
-                            ApplicationStatus.REJECTED,
-                            ApplicationStatus.WITHDRAWN,
-                        ]
-                    ),
-                )
-            )
-        )
 
 
 def test_someone_elses_applications_never_fill_my_pages(app, sign_in):
