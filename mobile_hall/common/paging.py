@@ -1,7 +1,8 @@
 """One page of a list that grows without bound (a person's finished applications, messages).
 
-A phone's page has a size budget (mobile access profile: compressed HTML ≤ 30 KB), and a person
-of many years has hundreds of each: the newest page comes first, the rest a link away.
+A person of many years has hundreds of each, and a page listing them all grows with the history:
+its build time, its length on a phone and, in the end, past the profile's 30 KB of compressed
+HTML (300 rows of each still fitted). The newest page comes first, the rest a link away.
 """
 
 from __future__ import annotations

@@ -168,3 +168,23 @@ def test_a_short_list_has_no_pager(app, sign_in):
     assert _finished_count(app, "citizen") <= PER_PAGE
     html = client.get("/applications").get_data(as_text=True)
     assert 'aria-label="翻页"' not in html
+
+
+def test_a_long_history_still_meets_the_mobile_access_profile(app, sign_in):
+    from tests.web.test_conformance import Report, _check_page
+
+    client = sign_in("citizen")
+    _finished_copies(app, "citizen", 300)
+    with app.app_context():
+        owner = account("citizen").id
+        db.session.add_all(
+            Message(account_id=owner, title="您的申请已办结", body="正文", created_at=now())
+            for _ in range(300)
+        )
+        db.session.commit()
+    report = Report()
+    for url in ("/applications", "/applications?page=2", "/messages", "/messages?page=15"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        _check_page(client, url, response, report)  # rules 1–9, the HTML ≤ 30 KB compressed
+    assert not report.problems, "\n".join(report.problems)
