@@ -18,6 +18,7 @@ from flask import current_app
 
 from ..audit.services import record_event
 from ..catalog.constants import MaterialForm
+from ..catalog.models import LicenseType
 from ..clock import CHINA_STANDARD_TIME, now
 from ..extensions import db
 from ..organisations.models import Unit
@@ -28,7 +29,7 @@ from .demo import load_demo_licenses
 from .identifiers import is_valid_license_identifier
 from .issuance import Holder, LicenseRefused, verify_license_signature
 from .keys import hall_jwks, jwks_naming, register_current_key
-from .models import License, LicenseType, LicenseUse, SigningKey
+from .models import License, LicenseUse, SigningKey
 from .schema import LicenseTypeRecord
 from .signing import ForgedToken, make_token, peek_token, read_token
 
