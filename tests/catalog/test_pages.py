@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from mobile_hall.common import labels
+from mobile_hall.catalog import labels
+from mobile_hall.identity.labels import REAL_NAME_LEVEL
 
 
 def _text(response) -> str:
@@ -162,7 +163,7 @@ def test_guide_shows_every_field_of_the_record(client, pick):
     assert item.visit["location"] in html and item.visit["hours"] in html
     assert item.legal_basis.splitlines()[0] in html
     assert item.contact_phone in html
-    assert labels.REAL_NAME_LEVEL[item.min_real_name_level] in html
+    assert REAL_NAME_LEVEL[item.min_real_name_level] in html
     for stage in labels.STAGE.values():
         assert stage in html
     for unit in item.units:
