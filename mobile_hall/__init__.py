@@ -63,6 +63,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_web(app)
+    register_errorhandlers(app)
     register_commands(app)
     return app
 
@@ -181,6 +182,13 @@ def template_labels() -> SimpleNamespace:
             if name.isupper()
         }
     )
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """The services' "not found" and "not authorized" as 404 and 403 pages."""
+    from .common.errors import init_errors
+
+    init_errors(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -22,7 +22,7 @@ from ..catalog.services import (
     published_version,
 )
 from ..clock import as_local, now
-from ..common.errors import NotAuthorized
+from ..common.errors import NotAuthorized, NotFound
 from ..common.paging import Page, fetch_page
 from ..database import DirectRead, insert_or_update
 from ..extensions import db
@@ -122,7 +122,7 @@ __all__ = [
 ]
 
 
-class ApplicationNotFound(Exception):
+class ApplicationNotFound(NotFound):
     """No application with that id that this person may see (shown as 404)."""
 
 
@@ -147,7 +147,7 @@ class WrongAudience(Exception):
         self.audience = audience
 
 
-class MessageNotFound(Exception):
+class MessageNotFound(NotFound):
     """No message with that id in this person's message centre (shown as 404)."""
 
 

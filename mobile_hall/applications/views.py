@@ -56,14 +56,6 @@ def _texts() -> dict[str, object]:
     return {"app_labels": labels, "display_number": display_application_number}
 
 
-def _not_found(_error: Exception):
-    return render_template("errors/error.html", code=404, title="页面不存在"), 404
-
-
-blueprint.register_error_handler(services.ApplicationNotFound, _not_found)
-blueprint.register_error_handler(services.MessageNotFound, _not_found)
-
-
 @blueprint.errorhandler(services.LevelTooLow)
 def _level_too_low(error: services.LevelTooLow):
     return render_template(

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record_event
+from ..common.errors import NotFound
 from ..common.paging import Page
 from ..extensions import db
 from ..organisations.constants import UnitLevel
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 
-class ItemNotFound(Exception):
+class ItemNotFound(NotFound):
     """No published item (or no such version of it) has that code."""
 
 

@@ -20,6 +20,7 @@ from ..audit.services import record_event
 from ..catalog.constants import MaterialForm
 from ..catalog.models import LicenseType
 from ..clock import CHINA_STANDARD_TIME, now
+from ..common.errors import NotFound
 from ..extensions import db
 from ..organisations.models import Unit
 from . import labels
@@ -64,7 +65,7 @@ __all__ = [
 ]
 
 
-class LicenseNotFound(Exception):
+class LicenseNotFound(NotFound):
     """No such license, or not one this person holds (shown as 404, never 403)."""
 
 
