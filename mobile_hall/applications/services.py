@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 from sqlalchemy.orm.interfaces import ORMOption
 
@@ -23,7 +24,7 @@ from ..catalog.services import (
 )
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized, NotFound
-from ..common.paging import Page, fetch_page
+from ..common.paging import paginate
 from ..database import DirectRead, insert_or_update
 from ..extensions import db
 from ..identity.constants import UserType
@@ -410,7 +411,7 @@ class OwnApplications:
 
     drafts: list[Application]
     in_progress: list[Application]
-    finished: Page[Application]
+    finished: Pagination  # of Application
 
 
 def own_applications(account: Account, page: int = 1, per_page: int = 20) -> OwnApplications:
@@ -419,13 +420,13 @@ def own_applications(account: Account, page: int = 1, per_page: int = 20) -> Own
     """
     newest_first = (Application.updated_at.desc(), Application.id.desc())
     visible = sa.select(Application).where(_visible_to(account))
-    finished = fetch_page(
+    finished = paginate(
         visible.where(Application.status.in_(FINISHED_STATUSES)).order_by(*newest_first),
         page,
         per_page,
     )
     still_open: list[Application] = []
-    if finished.number == 1:
+    if finished.page == 1:
         still_open = list(
             db.session.scalars(
                 visible.where(Application.status.not_in(sorted(TERMINAL_STATUSES))).order_by(
@@ -903,9 +904,9 @@ def open_file(
         raise ApplicationNotFound(material_id) from None
 
 
-def messages_of(account: Account, page: int = 1, per_page: int = 20) -> Page[Message]:
+def messages_of(account: Account, page: int = 1, per_page: int = 20) -> Pagination:
     """One page of the person's messages, newest first."""
-    return fetch_page(
+    return paginate(
         sa.select(Message).where(Message.account_id == account.id).order_by(Message.id.desc()),
         page,
         per_page,

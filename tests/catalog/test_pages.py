@@ -42,6 +42,15 @@ def test_item_list_shows_every_item_across_pages(client, demo_items):
     assert f"共 {len(demo_items)} 个事项" in html
 
 
+def test_an_item_list_page_past_the_end_shows_the_last_page(app, client, demo_items):
+    last = -(-len(demo_items) // app.config["ITEMS_PER_PAGE"])
+    assert last > 1, "the demo fills more than one page"
+    final = _text(client.get(f"/items?page={last}"))
+    past_the_end = _text(client.get(f"/items?page={last + 5}"))
+    assert _item_links(past_the_end) == _item_links(final) != []
+    assert "下一页" not in past_the_end and "上一页" in past_the_end
+
+
 def test_search_by_pinyin_initials_finds_business_licences(client, demo_items):
     html = _text(client.get("/items?q=yyzz"))
     codes = set(_item_links(html))
