@@ -25,7 +25,7 @@ from ..catalog.services import (
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized, NotFound
 from ..common.paging import paginate
-from ..database import DirectRead, insert_or_update
+from ..database import insert_or_update
 from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
@@ -954,42 +954,42 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
     canonical = normalise_application_number(number or "")
     if canonical is None or len(phone_last4 or "") != 4 or not phone_last4.isdigit():
         return None
-    rows = _progress_read().rows(number=canonical)  # the busiest form anyone can post
-    if not rows or not rows[0][0].endswith(phone_last4):
+    rows = _progress_rows(canonical)
+    if not rows or not rows[0].applicant_phone.endswith(phone_last4):
         return None
-    status, submitted_at, due_on, completed_at, item_name, unit_name = rows[0][1:7]
+    first = rows[0]
     return ProgressView(
         number=canonical,
-        item_name=item_name,
-        unit_name=unit_name,
-        status=status,
-        submitted_at=submitted_at,
-        due_on=due_on,
-        completed_at=completed_at,
-        steps=tuple((stage, occurred_at) for *_, stage, occurred_at in rows if stage is not None),
+        item_name=first.item_name,
+        unit_name=first.unit_name,
+        status=first.status,
+        submitted_at=first.submitted_at,
+        due_on=first.due_on,
+        completed_at=first.completed_at,
+        steps=tuple((row.stage, row.occurred_at) for row in rows if row.stage is not None),
     )
 
 
-@cache
-def _progress_read() -> DirectRead:
-    """One statement, only the columns shown: the application by number with its item's name,
-    its unit's name and each of its process records (built once, run on the DB-API cursor: an
-    anonymous page, asked for often)."""
-    return DirectRead(
-        sa.select(
-            Application.applicant_phone,
-            Application.status,
-            Application.submitted_at,
-            Application.due_on,
-            Application.completed_at,
-            ItemVersion.name,
-            Unit.name,
-            ProcessRecord.stage,
-            ProcessRecord.occurred_at,
+def _progress_rows(number: str) -> list[sa.Row]:
+    """The application by number with its item's name, its unit's name and each of its process
+    records: one statement, only the columns the lookup shows."""
+    return list(
+        db.session.execute(
+            sa.select(
+                Application.applicant_phone,
+                Application.status,
+                Application.submitted_at,
+                Application.due_on,
+                Application.completed_at,
+                ItemVersion.name.label("item_name"),
+                Unit.name.label("unit_name"),
+                ProcessRecord.stage,
+                ProcessRecord.occurred_at,
+            )
+            .join(ItemVersion, ItemVersion.id == Application.item_version_id)
+            .join(Unit, Unit.id == Application.unit_id)
+            .outerjoin(ProcessRecord, ProcessRecord.application_id == Application.id)
+            .where(Application.number == number)
+            .order_by(ProcessRecord.id)
         )
-        .join(ItemVersion, ItemVersion.id == Application.item_version_id)
-        .join(Unit, Unit.id == Application.unit_id)
-        .outerjoin(ProcessRecord, ProcessRecord.application_id == Application.id)
-        .where(Application.number == sa.bindparam("number"))
-        .order_by(ProcessRecord.id)
     )
