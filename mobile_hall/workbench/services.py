@@ -41,7 +41,7 @@ from ..applications.models import (
     SupplementRequest,
     ToleranceCommitment,
 )
-from ..applications.services import ApplicationNotFound, _next_number, storage
+from ..applications.services import ApplicationNotFound, next_application_number, storage
 from ..audit.services import record_event
 from ..catalog.models import ItemVersion, ServiceItem
 from ..clock import CHINA_STANDARD_TIME, now
@@ -725,7 +725,7 @@ def receive_at_counter(
             application.materials.append(
                 ApplicationMaterial(position=position, source=MaterialSource.PAPER, added_at=moment)
             )
-    application.number = _next_number(moment.date())
+    application.number = next_application_number(moment.date())
     application.submitted_at = moment
     apply_transition(application, "submit", ActorType.APPLICANT, Channel.COUNTER)
     write_record(application, Stage.VISIT, ActorType.CLERK, Channel.COUNTER, note="窗口收件")
