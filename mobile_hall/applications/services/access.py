@@ -4,7 +4,6 @@ pages load them, and 我的办件."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -94,43 +93,22 @@ def get_own_application(account: Account, application_id: int, *options: ORMOpti
 
     :raises ApplicationNotFound: for any other id (shown as 404, never 403).
     """
-    if _sees_enterprise(account):
-        query = (
-            sa.select(Application)
-            .where(Application.id == application_id, _visible_to(account))
-            .options(*options)
-        )
-        found = db.session.scalars(query)
-    else:
-        found = db.session.scalars(
-            _own_query(options), {"id": application_id, "account_id": account.id}
-        )
+    found = db.session.scalars(
+        sa.select(Application)
+        .where(Application.id == application_id, _visible_to(account))
+        .options(*options)
+    )
     application = found.unique().one_or_none()  # unique: a row per joined material
     if application is None:
         raise ApplicationNotFound(application_id)
     return application
 
 
-@lru_cache(maxsize=16)
-def _own_query(options: tuple[ORMOption, ...]) -> sa.Select:
-    """A person's own application by id, with `options`: built once per set of options, as the
-    applicant's pages read one on every request (a statement built afresh costs more than the
-    look-up itself)."""
-    return (
-        sa.select(Application)
-        .where(
-            Application.id == sa.bindparam("id"),
-            Application.account_id == sa.bindparam("account_id"),
-        )
-        .options(*options)
-    )
-
-
 def list_own_applications(account: Account, *options: ORMOption) -> list[Application]:
     """The person's (and their enterprise's) applications, newest first.
 
     The item, version and unit come with each application; ``options`` load what else the
-    caller reads (e.g. ``joinedload(Application.rating)``), so that a page of them costs one
+    caller reads (e.g. ``joinedload(Application.rating)``), so that a page of them takes one
     statement whatever their number.
     """
     return list(

@@ -4,7 +4,6 @@ a new draft from a refused application."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -66,17 +65,11 @@ class ItemToApply:
 
 
 def _open_draft(account: Account, item_id: int) -> Application | None:
-    return db.session.scalar(_draft_query(), {"account_id": account.id, "item_id": item_id})
-
-
-@cache
-def _draft_query() -> sa.Select:
-    """The person's open draft of an item (built once: read on both steps of every start)."""
-    return (
+    return db.session.scalar(
         sa.select(Application)
         .where(
-            Application.account_id == sa.bindparam("account_id"),
-            Application.item_id == sa.bindparam("item_id"),
+            Application.account_id == account.id,
+            Application.item_id == item_id,
             Application.status == ApplicationStatus.DRAFT,
         )
         .options(
