@@ -1,4 +1,4 @@
-"""Wiring identity into the app: server-side sessions, Flask-Login, the OIDC client, 403s."""
+"""Wiring identity into the app: server-side sessions, Flask-Login, the OIDC client."""
 
 from __future__ import annotations
 
