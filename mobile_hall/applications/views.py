@@ -2,7 +2,8 @@
 
 Each view finds the application through the service layer (another person's id is "not found"),
 calls one service function and renders or redirects (303). The services' refusals become pages
-in the error handlers below, so the views only deal with what a form can get wrong.
+(404 and 403 through `common.errors`, the others in the error handlers below), so the views only
+deal with what a form can get wrong.
 """
 
 from __future__ import annotations
