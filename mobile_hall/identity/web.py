@@ -1,14 +1,13 @@
-"""Wiring identity into the app: server-side sessions, Flask-Login, the OIDC client, 403s."""
+"""Wiring identity into the app: server-side sessions, Flask-Login, the OIDC client."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
 
-from flask import Flask, current_app, redirect, render_template, request, session, url_for
+from flask import Flask, current_app, redirect, request, session, url_for
 from flask_login.config import EXEMPT_METHODS
 
-from ..common.errors import NotAuthorized
 from ..extensions import login_manager
 from .models import Account
 from .oidc import init_oidc
@@ -44,10 +43,6 @@ def _ask_to_sign_in():
     return redirect(url_for("identity.login", next=request.full_path.rstrip("?")), 303)
 
 
-def _forbidden(_error: NotAuthorized):
-    return render_template("errors/error.html", code=403, title="没有权限"), 403
-
-
 def init_identity(app: Flask) -> None:
     """Install the session store, the current-user loader and the platform client."""
     app.session_interface = DatabaseSessionInterface()
@@ -55,6 +50,5 @@ def init_identity(app: Flask) -> None:
     login_manager.session_protection = None  # sessions are server-side and rotate at sign-in
     login_manager.request_loader(_current_account)
     login_manager.unauthorized_handler(_ask_to_sign_in)
-    app.register_error_handler(NotAuthorized, _forbidden)
     init_protection(app)
     init_oidc(app)

@@ -87,31 +87,6 @@ def test_lookups_past_the_limit_get_the_chinese_429_page(make_app):
     assert limited.get("/progress").status_code == 200  # reading the form is not limited
 
 
-def test_on_postgresql_a_lookup_is_one_statement_outside_a_transaction(app):
-    # No BEGIN and no COMMIT around it (database._begin_at_first_write).
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only (TEST_DATABASE_URL)")
-    visitor = app.test_client()  # the app's own sessions, no test transaction around them
-    token = token_of(visitor)
-    unknown = format_application_number(date(2025, 11, 3), 999_999)
-    sent: list[tuple[str, bool]] = []
-
-    def note(_connection, cursor, statement, *_args) -> None:
-        sent.append((statement.split()[0], cursor.connection.autocommit))
-
-    sa.event.listen(engine, "before_cursor_execute", note)
-    try:
-        response = visitor.post(
-            "/progress", data={"csrf_token": token, "number": unknown, "phone_last4": "0001"}
-        )
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", note)
-    assert response.status_code == 200 and NOT_FOUND in response.get_data(as_text=True)
-    assert sent == [("SELECT", True)]
-
-
 def test_a_repeated_lookup_shows_what_a_clerk_did_since(app, number):
     # The page is rendered once per result and kept: what the lookup reads changes it.
     visitor = app.test_client()

@@ -6,10 +6,11 @@ import pytest
 import sqlalchemy as sa
 
 from mobile_hall.audit.models import AuditEvent
+from mobile_hall.catalog.models import LicenseType
 from mobile_hall.extensions import db
 from mobile_hall.licenses.constants import LicenseSource
 from mobile_hall.licenses.issuance import Holder, issue_license
-from mobile_hall.licenses.models import License, LicenseType
+from mobile_hall.licenses.models import License
 
 BUSINESS_LICENSE = "11440205MB2C31477C001"
 MARRIAGE = "114402050070186335001"

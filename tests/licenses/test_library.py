@@ -15,7 +15,7 @@ from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus, Decision
 from mobile_hall.applications.models import Application
 from mobile_hall.audit.models import AuditEvent
-from mobile_hall.catalog.models import ItemVersion, ServiceItem
+from mobile_hall.catalog.models import ItemVersion, LicenseType, ServiceItem
 from mobile_hall.clock import now
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
@@ -25,7 +25,7 @@ from mobile_hall.licenses.completion import application_data
 from mobile_hall.licenses.constants import HolderKind, LicenseSource, LicenseState
 from mobile_hall.licenses.identifiers import parse_license_identifier
 from mobile_hall.licenses.issuance import Holder, issue_license, signed_form
-from mobile_hall.licenses.models import License, LicenseType
+from mobile_hall.licenses.models import License
 from mobile_hall.licenses.signing import (
     Ed25519Signer,
     canonical_json,

@@ -13,12 +13,13 @@ import sqlalchemy as sa
 
 from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import Decision
+from mobile_hall.catalog.models import LicenseType
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
 from mobile_hall.licenses import keys, services
 from mobile_hall.licenses.constants import LicenseSource
 from mobile_hall.licenses.issuance import Holder, issue_license
-from mobile_hall.licenses.models import License, LicenseType
+from mobile_hall.licenses.models import License
 from mobile_hall.storage.files import LocalFileStorage
 from mobile_hall.workbench import services as workbench
 from tests.support.samples import PNG
