@@ -24,7 +24,7 @@ from ..catalog.services import (
 from ..clock import as_local, now
 from ..common.errors import NotAuthorized
 from ..common.paging import Page, fetch_page
-from ..database import DirectRead, insert_or_update
+from ..database import insert_or_update
 from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.models import Account
@@ -953,7 +953,7 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
     canonical = normalise_application_number(number or "")
     if canonical is None or len(phone_last4 or "") != 4 or not phone_last4.isdigit():
         return None
-    rows = _progress_read().rows(number=canonical)  # the busiest form anyone can post
+    rows = db.session.execute(_progress_read(), {"number": canonical}).all()
     if not rows or not rows[0][0].endswith(phone_last4):
         return None
     status, submitted_at, due_on, completed_at, item_name, unit_name = rows[0][1:7]
@@ -970,11 +970,10 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
 
 
 @cache
-def _progress_read() -> DirectRead:
+def _progress_read() -> sa.Select:
     """One statement, only the columns shown: the application by number with its item's name,
-    its unit's name and each of its process records (built once, run on the DB-API cursor: an
-    anonymous page, asked for often)."""
-    return DirectRead(
+    its unit's name and each of its process records."""
+    return (
         sa.select(
             Application.applicant_phone,
             Application.status,

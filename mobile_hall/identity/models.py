@@ -162,7 +162,7 @@ def own_scopes(account: Account) -> OwnScopes:
 def scopes_of(
     account_id: int, id_number_hash: str | None, enterprise_id: int | None, credit_code: str | None
 ) -> OwnScopes:
-    """`own_scopes` from the columns it reads (the session read has them without an instance)."""
+    """The scopes of an account given by its columns."""
     return OwnScopes(
         account=account_scope(account_id),
         person=person_scope(id_number_hash),

@@ -1,5 +1,5 @@
-"""Sessions: anonymous data sealed in the cookie, signed-in sessions in rows; rotation,
-revocation, timeouts, cookie flags."""
+"""Sessions: anonymous data in an encrypted cookie, signed-in sessions in rows; rotation,
+revocation, timeouts, secret key rotation, cookie flags."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import request
 from itsdangerous import URLSafeTimedSerializer
 
 from mobile_hall.clock import now
@@ -47,13 +48,13 @@ def _look_up(client, token: str):
     return client.post("/progress", data={"csrf_token": token, **LOOKUP})
 
 
-def _reseal(app, client, *, written_ago: timedelta, started_ago: timedelta | None = None) -> None:
+def _rewrite(app, client, *, written_ago: timedelta, started_ago: timedelta | None = None) -> None:
     """Put back the client's anonymous cookie as the hall would have written it earlier."""
-    sealer = app.session_interface.sealer(app)
-    sealed = sealer.open(_cookie(client))
+    cipher = app.session_interface.cookie_cipher(app)
+    cookie = cipher.decrypt(_cookie(client))
     moment = now().timestamp()
     started = (started_ago or written_ago).total_seconds()
-    aged = sealer.seal(sealed.data, moment - started, moment - written_ago.total_seconds())
+    aged = cipher.encrypt(cookie.data, moment - started, moment - written_ago.total_seconds())
     client.set_cookie(COOKIE, aged)
 
 
@@ -73,9 +74,29 @@ def test_the_anonymous_cookie_is_encrypted(client, app):
     token = _form_token(client)
     secret = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token)
     cookie = _cookie(client)
-    sealed_bytes = base64.urlsafe_b64decode(cookie.split(".")[-1] + "==")
-    assert secret not in cookie and secret.encode() not in sealed_bytes
-    assert app.session_interface.sealer(app).open(cookie).data["csrf_token"] == secret
+    encrypted = base64.urlsafe_b64decode(cookie.split(".")[-1] + "==")
+    assert secret not in cookie and secret.encode() not in encrypted
+    assert app.session_interface.cookie_cipher(app).decrypt(cookie).data["csrf_token"] == secret
+
+
+def test_a_cookie_made_under_a_fallback_secret_key_still_opens(make_app):
+    old = make_app(SECRET_KEY="the-secret-before-rotation")
+    rotated = make_app(
+        SECRET_KEY="the-secret-after-rotation",
+        SECRET_KEY_FALLBACKS=["the-secret-before-rotation"],
+    )
+    forgotten = make_app(SECRET_KEY="the-secret-after-rotation")
+    client = old.test_client()
+    client.get("/progress")
+    cookie = _cookie(client)
+    secret = old.session_interface.cookie_cipher(old).decrypt(cookie).data["csrf_token"]
+    assert _opened(rotated, cookie) == {"csrf_token": secret}
+    assert _opened(forgotten, cookie) == {}
+
+
+def _opened(app, cookie: str) -> dict:
+    with app.test_request_context("/", headers={"Cookie": f"{COOKIE}={cookie}"}):
+        return dict(app.session_interface.open_session(app, request))
 
 
 def test_the_csrf_token_works_with_the_anonymous_cookie(client):
@@ -116,17 +137,17 @@ def test_an_anonymous_cookie_past_its_idle_or_absolute_limit_is_ignored(
     client, app, written_ago, started_ago, still_valid
 ):
     token = _form_token(client)
-    _reseal(app, client, written_ago=written_ago, started_ago=started_ago)
+    _rewrite(app, client, written_ago=written_ago, started_ago=started_ago)
     assert (_look_up(client, token).status_code == 200) is still_valid
 
 
 def test_an_active_visitors_anonymous_cookie_is_renewed_after_half_the_idle_limit(client, app):
     token = _form_token(client)
-    _reseal(app, client, written_ago=timedelta(minutes=16))
+    _rewrite(app, client, written_ago=timedelta(minutes=16))
     renewed = _look_up(client, token)
     assert renewed.status_code == 200 and COOKIE in renewed.headers["Set-Cookie"]
     # The renewed cookie counts its idle time afresh, with the same data.
-    _reseal(app, client, written_ago=timedelta(minutes=20), started_ago=timedelta(minutes=36))
+    _rewrite(app, client, written_ago=timedelta(minutes=20), started_ago=timedelta(minutes=36))
     assert _look_up(client, token).status_code == 200
 
 
