@@ -114,8 +114,9 @@ class WebSession(db.Model):
     provider_session_id: Mapped[str | None] = mapped_column(
         sa.String(255), index=True, deferred=True
     )
-    # The platform's ID token (a JWT of a kilobyte or so), sent back at sign-out.
-    id_token: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    # The platform's ID token, encrypted (`protection.encrypt_id_token`): sent back at
+    # sign-out as RP-initiated logout's `id_token_hint`, and never stored in clear.
+    id_token_cipher: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
     last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)

@@ -24,7 +24,7 @@ from .identifiers import (
 )
 from .models import Account, Enterprise, SeenLogoutToken, StaffRole, WebSession
 from .oidc import SignInRefused, SilentSignInFailed
-from .protection import encrypt_id_number, id_number_hash
+from .protection import decrypt_id_token, encrypt_id_number, encrypt_id_token, id_number_hash
 
 __all__ = [
     "NotAuthorized",
@@ -35,6 +35,7 @@ __all__ = [
     "accept_logout_token",
     "complete_sign_in",
     "grant_staff_role",
+    "id_token_hint",
     "is_staff",
     "list_staff_roles",
     "meets_real_name_level",
@@ -177,7 +178,8 @@ def record_refusal(reason: str, detail: str = "") -> None:
 def complete_sign_in(arguments: dict[str, str]) -> tuple[Account, VerifiedClaims, str]:
     """Finish the platform's code flow and create or refresh the account, audited.
 
-    Returns the account, its verified claims and the ID token (kept for RP-initiated logout).
+    Returns the account, its verified claims and the ID token encrypted for the session row
+    (kept only for RP-initiated logout, `id_token_hint`).
 
     :raises SilentSignInFailed: `prompt=none` could not sign the person in.
     :raises SignInRefused: anything untrustworthy; the refusal is already audited.
@@ -199,7 +201,12 @@ def complete_sign_in(arguments: dict[str, str]) -> tuple[Account, VerifiedClaims
         user_type=verified.user_type.value,
     )
     db.session.commit()
-    return account, verified, token["id_token"]
+    return account, verified, encrypt_id_token(token["id_token"])
+
+
+def id_token_hint(record: WebSession | None) -> str | None:
+    """The ID token a session kept for RP-initiated logout, in clear; None without one."""
+    return decrypt_id_token(record.id_token_cipher) if record is not None else None
 
 
 def record_sign_out(account: Account | None) -> None:

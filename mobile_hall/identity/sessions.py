@@ -160,7 +160,7 @@ class ServerSession(CallbackDict, SessionMixin):
         *,
         is_staff: bool,
         provider_session_id: str | None,
-        id_token: str | None,
+        id_token_cipher: str | None,
     ) -> None:
         """Bind the session to `account` under a new token (the old one stops working), with
         a new CSRF secret: a form token someone planted before the sign-in is worth nothing
@@ -174,7 +174,7 @@ class ServerSession(CallbackDict, SessionMixin):
             "account": account,
             "is_staff": is_staff,
             "provider_session_id": provider_session_id,
-            "id_token": id_token,
+            "id_token_cipher": id_token_cipher,
         }
 
     def destroy(self) -> None:

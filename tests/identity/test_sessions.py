@@ -13,6 +13,7 @@ from itsdangerous import URLSafeTimedSerializer
 
 from mobile_hall.clock import now
 from mobile_hall.extensions import db, limiter
+from mobile_hall.identity import services
 from mobile_hall.identity.models import WebSession
 from tests.support.browser import csrf_token
 
@@ -190,6 +191,16 @@ def test_a_replayed_cookie_after_sign_out_is_signed_out(browser):
     assert _cookie(browser.client) is None  # cleared
     browser.client.set_cookie(COOKIE, stolen)
     assert not _signed_in(browser.client)
+
+
+def test_the_id_token_is_kept_only_encrypted(browser, app):
+    browser.sign_in("citizen")
+    with app.app_context():
+        (row,) = db.session.scalars(sa.select(WebSession))
+        hint = services.id_token_hint(row)
+        assert hint.count(".") == 2  # a JWT, for RP-initiated logout's id_token_hint
+        assert hint not in row.id_token_cipher and hint.split(".")[1] not in row.id_token_cipher
+        assert "id_token" not in sa.inspect(WebSession).columns
 
 
 def test_sign_out_needs_the_csrf_token(browser):
