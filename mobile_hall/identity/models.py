@@ -102,6 +102,7 @@ class WebSession(db.Model):
 
     Deleting the row signs the browser out, whatever cookie it still presents. It is read on
     every signed-in request: what only sign-out and back-channel logout need is deferred.
+    Rows past their limits are deleted when next presented, or by `flask sessions purge`.
     """
 
     __tablename__ = "web_session"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +26,7 @@ from .identifiers import (
 from .models import Account, Enterprise, SeenLogoutToken, StaffRole, WebSession
 from .oidc import SignInRefused, SilentSignInFailed
 from .protection import decrypt_id_token, encrypt_id_number, encrypt_id_token, id_number_hash
+from .sessions import idle_limit
 
 __all__ = [
     "NotAuthorized",
@@ -39,6 +41,7 @@ __all__ = [
     "is_staff",
     "list_staff_roles",
     "meets_real_name_level",
+    "purge_expired_sessions",
     "record_refusal",
     "record_sign_out",
     "register_account",
@@ -238,6 +241,36 @@ def accept_logout_token(raw: str) -> int:
     record_event("platform", "identity.backchannel_logout", sessions_ended=ended)
     db.session.commit()
     return ended
+
+
+# A logout token is accepted only within LOGOUT_TOKEN_MAX_AGE of its `iat` (either way): its
+# `jti` must be remembered at least that long after it was seen; a day leaves ample margin.
+SEEN_LOGOUT_TOKEN_KEPT = timedelta(days=1)
+
+
+def purge_expired_sessions() -> tuple[int, int]:
+    """Delete the session rows past their idle or absolute limit (nobody came back to end
+    them) and the seen logout tokens too old to be replayed; returns how many of each.
+
+    Refuses nothing.
+    """
+    moment = now()
+    expired = sa.or_(
+        WebSession.expires_at <= moment,
+        sa.and_(
+            WebSession.is_staff.is_(False),
+            WebSession.last_seen_at <= moment - idle_limit(is_staff=False),
+        ),
+        sa.and_(
+            WebSession.is_staff.is_(True),
+            WebSession.last_seen_at <= moment - idle_limit(is_staff=True),
+        ),
+    )
+    sessions = db.session.execute(sa.delete(WebSession).where(expired)).rowcount or 0
+    old_tokens = SeenLogoutToken.seen_at <= moment - SEEN_LOGOUT_TOKEN_KEPT
+    tokens = db.session.execute(sa.delete(SeenLogoutToken).where(old_tokens)).rowcount or 0
+    db.session.commit()
+    return sessions, tokens
 
 
 def meets_real_name_level(account: Account | None, required_level: int) -> bool:

@@ -13,7 +13,7 @@ The cookie (`hall_session`) holds one of two things, told apart by their form:
 
 Signing in always moves the session into a new row under a new random token; signing out, idle
 timeout, absolute lifetime and back-channel logout delete the row, so a replayed old cookie
-finds nothing and is anonymous.
+finds nothing and is anonymous. `flask sessions purge` deletes the rows nobody came back for.
 """
 
 from __future__ import annotations
