@@ -211,7 +211,7 @@ class DatabaseSessionInterface(SessionInterface):
         if at >= cookie.created_at + absolute_limit().total_seconds():
             return None
         age = at - cookie.written_at
-        return age if age < idle_limit(False).total_seconds() else None
+        return age if age < idle_limit(is_staff=False).total_seconds() else None
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         """The cookie's session: anonymous data, or the row its token names; expired,
@@ -272,7 +272,7 @@ class DatabaseSessionInterface(SessionInterface):
             age = self._cookie_age(cookie, moment) if cookie else None
             # An active visitor's cookie is renewed once per half idle limit, so that the
             # idle limit, not the time since the data last changed, ends the session.
-            if age is None or age < idle_limit(False).total_seconds() / 2:
+            if age is None or age < idle_limit(is_staff=False).total_seconds() / 2:
                 return
         name, options = self.get_cookie_name(app), self._cookie_options(app)
         data = dict(session)
