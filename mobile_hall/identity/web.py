@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
+from flask import Flask, redirect, request, session, url_for
 
-from flask import Flask, current_app, redirect, request, session, url_for
-from flask_login.config import EXEMPT_METHODS
+# Flask-Login's own decorator, imported from here by the domains' views.
+from flask_login import login_required as login_required
 
 from ..extensions import login_manager
 from .models import Account
@@ -17,25 +16,6 @@ from .sessions import DatabaseSessionInterface, ServerSession
 
 def _current_account(_request) -> Account | None:
     return session.account if isinstance(session, ServerSession) else None
-
-
-def signed_in_account_id() -> int | None:
-    """The signed-in account's id, read off the session without building the account."""
-    return getattr(session, "account_id", None)
-
-
-def login_required(view: Callable) -> Callable:
-    """Flask-Login's `login_required`, asked of the session rather than of `current_user`:
-    whether someone is signed in is known from the session's row without building the account
-    (a cached personal page is served without it). Unsigned visitors go to the sign-in page."""
-
-    @wraps(view)
-    def signed_in_view(*args, **kwargs):
-        if request.method not in EXEMPT_METHODS and signed_in_account_id() is None:
-            return current_app.login_manager.unauthorized()
-        return current_app.ensure_sync(view)(*args, **kwargs)
-
-    return signed_in_view
 
 
 def _ask_to_sign_in():

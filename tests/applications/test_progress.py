@@ -87,6 +87,28 @@ def test_lookups_past_the_limit_get_the_chinese_429_page(make_app):
     assert limited.get("/progress").status_code == 200  # reading the form is not limited
 
 
+def test_a_lookup_is_one_statement(app):
+    with app.app_context():
+        engine = db.engine
+    visitor = app.test_client()  # the app's own sessions, no test transaction around them
+    token = token_of(visitor)
+    unknown = format_application_number(date(2025, 11, 3), 999_999)
+    sent: list[str] = []
+
+    def note(_connection, _cursor, statement, *_args) -> None:
+        sent.append(statement.split()[0])
+
+    sa.event.listen(engine, "before_cursor_execute", note)
+    try:
+        response = visitor.post(
+            "/progress", data={"csrf_token": token, "number": unknown, "phone_last4": "0001"}
+        )
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", note)
+    assert response.status_code == 200 and NOT_FOUND in response.get_data(as_text=True)
+    assert [word for word in sent if word not in ("BEGIN", "COMMIT", "ROLLBACK")] == ["SELECT"]
+
+
 def test_a_repeated_lookup_shows_what_a_clerk_did_since(app, number):
     # The page is rendered once per result and kept: what the lookup reads changes it.
     visitor = app.test_client()
