@@ -64,7 +64,9 @@ class Config:
     DATABASE_PING_AFTER_IDLE_SECONDS = float(
         os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10")
     )
-    WTF_CSRF_TIME_LIMIT = None
+    # Flask-WTF's default, said outright: a form token is good for an hour. A signed-in
+    # session idle for half that (SESSION_IDLE_MINUTES) has ended before its tokens do.
+    WTF_CSRF_TIME_LIMIT = 3600
     SESSION_COOKIE_NAME = "hall_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SECURE = True
@@ -114,9 +116,6 @@ class Config:
     # may go on showing the catalog as it was before another node published a change.
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
     CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
-    # Pages kept by what their request read (the progress lookup's results; LRU, 0 renders
-    # every time), apart from the page cache so that lookups never push the catalog out.
-    RENDERED_ONCE_ENTRIES = int(os.environ.get("RENDERED_ONCE_ENTRIES", "500"))
 
 
 class ProductionConfig(Config):

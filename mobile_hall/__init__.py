@@ -98,7 +98,6 @@ def register_extensions(app: Flask) -> None:
     # Every table must be in the metadata before Alembic or a query looks at it.
     for name in MODEL_MODULES:
         importlib.import_module(f"{__name__}.{name}.models")
-    from .common.formtokens import init_form_tokens
     from .common.freshness import init_freshness
     from .identity.web import init_identity
 
@@ -106,7 +105,6 @@ def register_extensions(app: Flask) -> None:
     init_freshness(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     csrf.init_app(app)
-    init_form_tokens(app)
     limiter.init_app(app)
     if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
         drop_limiter_hooks(app)
