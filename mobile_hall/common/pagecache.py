@@ -22,14 +22,12 @@ from functools import wraps
 
 from cachetools import LRUCache
 from flask import Flask, Response, current_app, g, make_response, request, session
-from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import generate_csrf
 
 from ..clock import now
 from .compression import compress_response, is_conditional
 from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of, viewer_tokens
 
-RENDERED = "rendered_once"  # the cache of `rendered_once`'s pages, apart from the page cache
 CSRF_HOLE = b"\x00csrf-token\x00"  # never sent: replaced before the page leaves
 # Headers that describe the body itself; cookies and per-request headers are never stored.
 STORED_HEADERS = (
@@ -110,8 +108,8 @@ class PageCache:
             self._pages[key] = page
 
 
-def _cache(name: str = "page_cache") -> PageCache:
-    return current_app.extensions[name]
+def _cache() -> PageCache:
+    return current_app.extensions["page_cache"]
 
 
 def _personal_tokens(scopes: tuple[str, ...]) -> tuple[str, ...]:
@@ -188,39 +186,11 @@ def cached_page(
     return decorator
 
 
-def rendered_once(shown: Hashable, render: Callable[[], ResponseReturnValue]) -> Response:
-    """The response `render()` makes, kept (compressed) for the next request that would make
-    the same: the same `shown` (everything the page shows that its request read or was sent,
-    hashable), URL, display modes, viewer, local date and form token.
-
-    For a page showing what the request itself just read (the progress lookup): the read is
-    made every time, the rendering and compressing of what it found once. Only a 200 is kept,
-    and not a page that made the session a form token or that flashes messages.
-    """
-    if not current_app.config["RENDERED_ONCE_ENTRIES"] or "_flashes" in session:
-        return make_response(render())
-    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    key = _page_key(Dependencies(), token, shown)
-    try:
-        hash(key)
-    except TypeError:  # something shown that cannot be a key: rendered every time
-        return make_response(render())
-    encoding = request.headers.get("Accept-Encoding", "")
-    stored = _cache(RENDERED).get((key, encoding))
-    if stored is not None:
-        return stored.to_response()
-    response = make_response(render())
-    if not session.modified:
-        g.page_cache_key = (key, encoding)  # stored as sent, compressed, by `_store` (if 200)
-        g.page_cache_name = RENDERED  # apart: lookups must not push the catalog's pages out
-    return response
-
-
 def _store(response: Response) -> Response:
     """Keep the page as it is sent (compressed), for requests with the same Accept-Encoding."""
     key = g.pop("page_cache_key", None)
     if key is not None and response.status_code == 200 and not session.modified:
-        cache = _cache(g.pop("page_cache_name", "page_cache"))
+        cache = _cache()
         cache.put(key, StoredPage(response.get_data(), _headers_of(response), False))
     return response
 
@@ -239,7 +209,5 @@ def init_page_cache(app: Flask) -> None:
     """Give the app its caches. Call before compression's hook is registered: after-request
     hooks run last-registered first, and pages are stored as sent, compressed."""
     app.config.setdefault("PAGE_CACHE_ENTRIES", 2000)
-    app.config.setdefault("RENDERED_ONCE_ENTRIES", 500)
     app.extensions["page_cache"] = PageCache(max(app.config["PAGE_CACHE_ENTRIES"], 1))
-    app.extensions[RENDERED] = PageCache(max(app.config["RENDERED_ONCE_ENTRIES"], 1))
     app.after_request(_store)
