@@ -102,11 +102,19 @@ class Config:
     ITEMS_PER_PAGE = 20
     # The license signing key's id in the JWKS (empty: derived from the key, RFC 7638).
     LICENSE_KEY_ID = os.environ.get("LICENSE_KEY_ID", "")
-    # Text responses are compressed (br or gzip, `common/compression.py`); never these, the
-    # files people uploaded.
-    COMPRESS_EXCLUDED_ENDPOINTS: ClassVar[list[str]] = [
-        "applications.file",
-        "workbench.material_file",
+    # Flask-Compress: text in br (preferred) or gzip. Never a sent file (a stylesheet, a
+    # download, an upload): its streamed compression leaves the file open (nginx compresses
+    # /static/, deploy/nginx.conf); nor images or PDF, the only types anyone can upload.
+    COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES: ClassVar[list[str]] = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "application/jwk-set+json",
     ]
     # Static files without a current fingerprint (`?v=`) are cached this many seconds.
     STATIC_SHORT_MAX_AGE = int(os.environ.get("STATIC_SHORT_MAX_AGE", "300"))

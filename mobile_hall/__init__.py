@@ -11,7 +11,7 @@ from weakref import WeakKeyDictionary
 from flask import Flask
 
 from .database import init_database
-from .extensions import csrf, limiter, migrate
+from .extensions import compress, csrf, limiter, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,7 +90,7 @@ MODEL_MODULES = (
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations and CSRF protection to the app."""
+    """Bind the database, migrations, CSRF protection and compression to the app."""
     import importlib
 
     from .extensions import db
@@ -105,6 +105,8 @@ def register_extensions(app: Flask) -> None:
     init_freshness(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     csrf.init_app(app)
+    # Its after-request hook is the first registered, so it runs last: on the final headers.
+    compress.init_app(app)
     limiter.init_app(app)
     if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
         drop_limiter_hooks(app)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from functools import cache, lru_cache
+from functools import cache
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -20,27 +20,13 @@ from flask import (
 )
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
-from werkzeug.security import safe_join
 
 from ..clock import as_local
 from . import labels
-from .compression import chosen_encoding, compress, compress_response, set_encoded_body
 from .memo import Remembered
 from .pagecache import init_page_cache
 
 ELDER_COOKIE = "elder_mode"
-# Text worth compressing; never images, PDF or the files people upload.
-COMPRESSIBLE_TYPES = frozenset(
-    {
-        "text/html",
-        "text/css",
-        "text/javascript",
-        "application/javascript",
-        "application/json",
-        "application/manifest+json",
-        "application/jwk-set+json",
-    }
-)
 IMMUTABLE = "public, max-age=31536000, immutable"
 ERROR_TITLES = {
     400: "请求有误",
@@ -167,48 +153,6 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
-def _compress(response: Response) -> Response:
-    """Compress text responses (br or gzip); uploaded files and other types pass untouched.
-
-    What is compressed once for many requests (a public page the page cache stores, a
-    stylesheet or script) is compressed thoroughly; a page made for one visitor (even if kept
-    for their next request), quickly."""
-    if (
-        response.status_code != 200
-        or response.mimetype not in COMPRESSIBLE_TYPES
-        or request.endpoint in current_app.config["COMPRESS_EXCLUDED_ENDPOINTS"]
-    ):
-        return response
-    if response.is_streamed:
-        if request.endpoint != "static":
-            return response  # a sent file (an upload, a download): never compressed
-        _compress_static(response)
-        return response
-    compress_response(response, request, thorough=g.get("page_cache_thorough", False))
-    return response
-
-
-STATIC_COMPRESSED_KEPT = 64
-
-
-@lru_cache(maxsize=STATIC_COMPRESSED_KEPT)
-def _compressed_static(path: str, mtime: float, encoding: str) -> bytes:
-    return compress(Path(path).read_bytes(), encoding, thorough=True)
-
-
-def _compress_static(response: Response) -> None:
-    """A stylesheet or script, compressed once per file version and kept (they are few)."""
-    encoding = chosen_encoding(request.headers.get("Accept-Encoding", ""))
-    response.vary.add("Accept-Encoding")
-    filename = (request.view_args or {}).get("filename", "")
-    path = safe_join(current_app.static_folder or "", filename)
-    if encoding is None or path is None or not Path(path).is_file():
-        return
-    body = _compressed_static(path, Path(path).stat().st_mtime, encoding)
-    response.close()
-    set_encoded_body(response, body, encoding)
-
-
 def _static_cache(response: Response) -> Response:
     """Fingerprinted static URLs are cached for a year; any other static URL only briefly."""
     if request.endpoint != "static" or response.status_code not in (200, 304):
@@ -238,12 +182,8 @@ def _render_error(error: HTTPException) -> tuple[str, int]:
 
 def init_web(app: Flask) -> None:
     """Install the request hooks, template helpers and error handlers."""
-    app.config.setdefault("COMPRESS_EXCLUDED_ENDPOINTS", [])
     app.config.setdefault("STATIC_SHORT_MAX_AGE", 300)
-    # After-request hooks run last-registered first: compression comes after the headers,
-    # and the page cache keeps pages as they are sent.
     init_page_cache(app)
-    app.after_request(_compress)
     app.after_request(_static_cache)
     app.after_request(_security_headers)
     app.before_request(_detect_modes)
