@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from flask import Flask
 
@@ -16,37 +14,9 @@ from .extensions import compress, csrf, limiter, migrate
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-class Hall(Flask):
-    """Flask, deciding once per view or hook whether it needs an async wrapper.
-
-    Flask asks `inspect.iscoroutinefunction` of every hook and view on every request (nine
-    times per page here, a twentieth of a cached page's time); the answer never changes. The
-    answers are kept by weak reference, so a function made for one request (`after_this_request`)
-    leaves with it.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # What was found plain (`def`): a weak key with no value holding it. An `async def`
-        # function is wrapped by Flask each time, as before.
-        self._synced: WeakKeyDictionary[object, bool] = WeakKeyDictionary()
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """`func` itself if it is plain, found once; else Flask's wrapper (Flask.ensure_sync)."""
-        try:
-            if self._synced.get(func):
-                return func
-        except TypeError:  # a callable that cannot be a weak key
-            return super().ensure_sync(func)
-        synced = super().ensure_sync(func)
-        if synced is func:
-            self._synced[func] = True
-        return synced
-
-
 def create_app(config: object | None = None, **overrides: Any) -> Flask:
     """Build the hall from a config object (see `config.py`) and keyword overrides."""
-    app = Hall(
+    app = Flask(
         __name__,
         template_folder=str(PROJECT_DIR / "templates_mobile"),
         static_folder=str(PROJECT_DIR / "static"),
