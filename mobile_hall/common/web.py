@@ -56,9 +56,9 @@ def asset_url(filename: str) -> str:
 
 
 def _detect_modes() -> None:
-    asked = request.headers.get(current_app.config["EMBED_MARKER_HEADER"]) or (
-        "embed" in request.environ.get("QUERY_STRING", "")  # parse the query only if it may say
-        and request.args.get("embed") == "1"
+    asked = (
+        request.headers.get(current_app.config["EMBED_MARKER_HEADER"])
+        or request.args.get("embed") == "1"
     )
     if asked and not session.get("embed"):  # written once, not on every embedded request
         session["embed"] = True
