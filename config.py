@@ -65,7 +65,9 @@ class Config:
     # Earlier secret keys, space or comma separated: anonymous session cookies made under them
     # still open while they are listed (rotation without emptying every anonymous session).
     SECRET_KEY_FALLBACKS = _split(os.environ.get("SECRET_KEY_FALLBACKS"))
-    WTF_CSRF_TIME_LIMIT = None
+    # Flask-WTF's default, said outright: a form token is good for an hour. A signed-in
+    # session idle for half that (SESSION_IDLE_MINUTES) has ended before its tokens do.
+    WTF_CSRF_TIME_LIMIT = 3600
     SESSION_COOKIE_NAME = "hall_session"
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SECURE = True
@@ -101,11 +103,19 @@ class Config:
     ITEMS_PER_PAGE = 20
     # The license signing key's id in the JWKS (empty: derived from the key, RFC 7638).
     LICENSE_KEY_ID = os.environ.get("LICENSE_KEY_ID", "")
-    # Text responses are compressed (br or gzip, `common/compression.py`); never these, the
-    # files people uploaded.
-    COMPRESS_EXCLUDED_ENDPOINTS: ClassVar[list[str]] = [
-        "applications.file",
-        "workbench.material_file",
+    # Flask-Compress: text in br (preferred) or gzip. Never a sent file (a stylesheet, a
+    # download, an upload): its streamed compression leaves the file open (nginx compresses
+    # /static/, deploy/nginx.conf); nor images or PDF, the only types anyone can upload.
+    COMPRESS_ALGORITHM: ClassVar[list[str]] = ["br", "gzip"]
+    COMPRESS_STREAMS = False
+    COMPRESS_MIMETYPES: ClassVar[list[str]] = [
+        "text/html",
+        "text/css",
+        "text/javascript",
+        "application/javascript",
+        "application/json",
+        "application/manifest+json",
+        "application/jwk-set+json",
     ]
     # Static files without a current fingerprint (`?v=`) are cached this many seconds.
     STATIC_SHORT_MAX_AGE = int(os.environ.get("STATIC_SHORT_MAX_AGE", "300"))
@@ -115,9 +125,6 @@ class Config:
     # may go on showing the catalog as it was before another node published a change.
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
     CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
-    # Pages kept by what their request read (the progress lookup's results; LRU, 0 renders
-    # every time), apart from the page cache so that lookups never push the catalog out.
-    RENDERED_ONCE_ENTRIES = int(os.environ.get("RENDERED_ONCE_ENTRIES", "500"))
 
 
 class ProductionConfig(Config):

@@ -2,52 +2,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
-from weakref import WeakKeyDictionary
 
 from flask import Flask
 
 from .database import init_database
-from .extensions import csrf, limiter, migrate
+from .extensions import compress, csrf, limiter, migrate
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 
-class Hall(Flask):
-    """Flask, deciding once per view or hook whether it needs an async wrapper.
-
-    Flask asks `inspect.iscoroutinefunction` of every hook and view on every request (nine
-    times per page here, a twentieth of a cached page's time); the answer never changes. The
-    answers are kept by weak reference, so a function made for one request (`after_this_request`)
-    leaves with it.
-    """
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        # What was found plain (`def`): a weak key with no value holding it. An `async def`
-        # function is wrapped by Flask each time, as before.
-        self._synced: WeakKeyDictionary[object, bool] = WeakKeyDictionary()
-
-    def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
-        """`func` itself if it is plain, found once; else Flask's wrapper (Flask.ensure_sync)."""
-        try:
-            if self._synced.get(func):
-                return func
-        except TypeError:  # a callable that cannot be a weak key
-            return super().ensure_sync(func)
-        synced = super().ensure_sync(func)
-        if synced is func:
-            self._synced[func] = True
-        return synced
-
-
 def create_app(config: object | None = None, **overrides: Any) -> Flask:
     """Build the hall from a config object (see `config.py`) and keyword overrides."""
-    app = Hall(
+    app = Flask(
         __name__,
         template_folder=str(PROJECT_DIR / "templates_mobile"),
         static_folder=str(PROJECT_DIR / "static"),
@@ -92,7 +62,7 @@ MODEL_MODULES = (
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations and CSRF protection to the app."""
+    """Bind the database, migrations, CSRF protection and compression to the app."""
     import importlib
 
     from .extensions import db
@@ -100,7 +70,6 @@ def register_extensions(app: Flask) -> None:
     # Every table must be in the metadata before Alembic or a query looks at it.
     for name in MODEL_MODULES:
         importlib.import_module(f"{__name__}.{name}.models")
-    from .common.formtokens import init_form_tokens
     from .common.freshness import init_freshness
     from .identity.web import init_identity
 
@@ -108,7 +77,8 @@ def register_extensions(app: Flask) -> None:
     init_freshness(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     csrf.init_app(app)
-    init_form_tokens(app)
+    # Its after-request hook is the first registered, so it runs last: on the final headers.
+    compress.init_app(app)
     limiter.init_app(app)
     if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
         drop_limiter_hooks(app)

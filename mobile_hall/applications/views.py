@@ -26,7 +26,6 @@ from sqlalchemy.orm.interfaces import ORMOption
 from werkzeug.datastructures import MultiDict
 
 from ..clock import now
-from ..common.pagecache import rendered_once
 from ..common.paging import page_number
 from ..common.ratelimit import rate_limited
 from ..identity.web import login_required
@@ -456,25 +455,9 @@ def open_file(application_id: int, material_id: int):
 @blueprint.route("/progress", methods=["GET", "POST"])
 @rate_limited("PROGRESS_LOOKUP_LIMIT", methods=("POST",))
 def progress():
-    """Progress lookup without signing in: stage and dates only, never personal data.
-
-    The page is a function of what was typed and what the lookup found (the lookup refuses
-    what the form would refuse, reading nothing then), so it is kept by those two: the same
-    lookup again is answered without building the form."""
-    typed = None
-    if request.method == "POST":
-        typed = (request.form.get("number"), request.form.get("phone_last4"))
-    found = services.look_up_progress(*typed) if typed else None
-    return rendered_once((typed, found), lambda: _progress_page(found))
-
-
-def _progress_page(found: services.ProgressView | None) -> tuple[str, int]:
+    """Progress lookup without signing in: stage and dates only, never personal data."""
     form = ProgressForm()
     searched = form.validate_on_submit()
-    page = render_template(
-        "applications/progress.html",
-        form=form,
-        found=found if searched else None,
-        searched=searched,
-    )
+    found = services.look_up_progress(form.number.data, form.phone_last4.data) if searched else None
+    page = render_template("applications/progress.html", form=form, found=found, searched=searched)
     return page, (400 if form.errors else 200)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
-from ..common.pagecache import cached_page, public_catalog_page
+from ..common.freshness import CATALOG
+from ..common.pagecache import cached_page
 from ..identity.services import is_staff, meets_real_name_level
 from ..licenses.services import visits_with_wallet, wallet_covers
 from ..organisations.constants import UnitLevel
@@ -20,7 +21,7 @@ blueprint = Blueprint("catalog", __name__)
 
 
 @blueprint.get("/")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def home():
     """The hall's front page: search, themes, most-used items, entries to the two pages."""
     return render_template(
@@ -46,7 +47,7 @@ def _filters_from(form: ItemFilterForm) -> services.ItemFilters:
 
 
 @blueprint.get("/items")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def item_list():
     """Items matching the search words and filters, a page at a time."""
     form = ItemFilterForm(
@@ -85,21 +86,21 @@ def _guide(code: str, number: int | None):
 
 
 @blueprint.get("/items/<code>")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def guide(code: str):
     """The current guide (办事指南) of an item."""
     return _guide(code, None)
 
 
 @blueprint.get("/items/<code>/versions/<int:number>")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def guide_version(code: str, number: int):
     """An earlier published version of a guide, kept readable."""
     return _guide(code, number)
 
 
 @blueprint.get("/items/<code>/versions")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def versions(code: str):
     """Every published version of an item's guide."""
     return render_template(

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
 
 import sqlalchemy as sa
-from flask import Flask, current_app, session
+from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from ..clock import now
@@ -66,6 +66,11 @@ def watch(*models: type, scopes: ScopesOf) -> None:
     """Declare that a change to a row of `models` changes the scopes `scopes(row)` names."""
     for model in models:
         _watched[model] = scopes
+
+
+def is_watched(model: type) -> bool:
+    """Whether a change to a row of `model` changes a scope (`watch`)."""
+    return model in _watched
 
 
 def _changed_scopes(session: Session) -> set[str]:
@@ -143,12 +148,6 @@ def _forget_shared(session: Session) -> None:
         for memo in _memos:
             for scope in bumped:
                 memo.tokens.pop(scope, None)
-
-
-def viewer_tokens() -> dict[str, str]:
-    """The signed-in viewer's own tokens, read with their session row (see identity.sessions):
-    what the personal pages depend on, at no extra query."""
-    return getattr(session, "change_tokens", {})
 
 
 def tokens_of(scopes: Sequence[str]) -> tuple[str, ...]:

@@ -1,95 +1,46 @@
-"""Whole pages kept in each worker's memory, keyed by everything they show.
+"""Whole public pages cached in each worker's memory, keyed by the change tokens they show.
 
-A view decorated with `cached_page` is rendered once per URL, display mode (elderly,
-embedded), viewer, local date and the change tokens (`freshness`) of the data it shows; until
-one of those changes, later requests get the stored page without touching the catalog or the
-viewer's history. The cache is per process and bounded (LRU): nodes share nothing but the
-tokens in the database, so a change made through any node reaches every node.
-
-Two kinds of stored page:
-- a page with no form token (anonymous catalog pages) is stored as sent, after compression,
-  once per `Accept-Encoding`, with an ETag so a browser's repeat visit costs a 304;
-- a page with forms (the personal pages) is stored uncompressed with its CSRF token cut out,
-  and each request gets its own token put back before compression.
+A view decorated with `cached_page(*scopes)` is rendered once per URL, display mode (elderly,
+embedded), local date and the current change tokens (`freshness`) of its scopes; until one of
+those changes, anonymous visitors get the stored page without the view running. Signed-in
+visitors always get a rendered page (it shows their own buttons and forms). The cache is a
+`cachetools` LRU per process: nodes share nothing but the tokens in the database, so a change
+made through any node reaches every node.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import wraps
 
 from cachetools import LRUCache
 from flask import Flask, Response, current_app, g, make_response, request, session
-from flask.typing import ResponseReturnValue
-from flask_wtf.csrf import generate_csrf
+from flask_login import current_user
 
 from ..clock import now
-from .compression import compress_response, is_conditional
-from .freshness import CATALOG, LICENSES, shared_tokens, tokens_of, viewer_tokens
+from .freshness import shared_tokens
 
-RENDERED = "rendered_once"  # the cache of `rendered_once`'s pages, apart from the page cache
-CSRF_HOLE = b"\x00csrf-token\x00"  # never sent: replaced before the page leaves
 # Headers that describe the body itself; cookies and per-request headers are never stored.
 STORED_HEADERS = (
     "Content-Type",
-    "Content-Encoding",
-    "Vary",
-    "ETag",
     "Content-Language",
+    "ETag",
     "Cache-Control",  # e.g. `no-store` on a verification result: browsers keep nothing
 )
 
 
 @dataclass(frozen=True)
-class Dependencies:
-    """What a page shows: the viewer's own scopes (exact: read with the session row, or in one
-    query) and shared ones (memoised for `CHANGE_TOKEN_RECHECK_SECONDS`)."""
-
-    personal: tuple[str, ...] = ()
-    shared: tuple[str, ...] = ()
-
-
-@dataclass
 class StoredPage:
-    """A page as it is kept: its body and the headers that belong to the body.
-
-    A page with a form token cut out also keeps the last body it sent, compressed, under the
-    token and encoding it was sent with: a session's token stays the same (`formtokens`), so
-    the same visitor's next request for the page costs neither the token's splice nor a
-    compression."""
+    """A page as it is kept: its body and the headers that belong to the body."""
 
     body: bytes
     headers: tuple[tuple[str, str], ...]
-    has_csrf_hole: bool
-    # ((token, Accept-Encoding), body sent, its Content-Encoding or None)
-    last_sent: tuple[tuple[str, str], bytes, str | None] | None = field(default=None, compare=False)
 
     def to_response(self) -> Response:
-        """A fresh response for this request (with its own CSRF token where one was cut out)."""
-        if self.has_csrf_hole:
-            return self._with_token()
-        response = current_app.response_class(self.body, headers=list(self.headers))
-        if is_conditional(request):
-            response.make_conditional(request)
-        return response
-
-    def _with_token(self) -> Response:
-        token = generate_csrf()
-        asked = request.headers.get("Accept-Encoding", "")
-        sent = self.last_sent  # read once: another thread may replace it meanwhile
-        if sent is not None and sent[0] == (token, asked):
-            response = current_app.response_class(sent[1], headers=list(self.headers))
-            if sent[2] is not None:
-                response.headers["Content-Encoding"] = sent[2]
-            return response
-        body = self.body.replace(CSRF_HOLE, token.encode())
-        response = current_app.response_class(body, headers=list(self.headers))
-        compress_response(response, request)  # as `_compress` would (for one visitor: quickly)
-        encoding = response.headers.get("Content-Encoding")
-        self.last_sent = ((token, asked), response.get_data(), encoding)
-        return response
+        """A fresh response carrying the stored page."""
+        return current_app.response_class(self.body, headers=list(self.headers))
 
 
 class PageCache:
@@ -110,136 +61,65 @@ class PageCache:
             self._pages[key] = page
 
 
-def _cache(name: str = "page_cache") -> PageCache:
-    return current_app.extensions[name]
+def _is_cacheable() -> bool:
+    return (
+        current_app.config["PAGE_CACHE_ENTRIES"] > 0
+        and request.method in ("GET", "HEAD")
+        and "_flashes" not in session
+        and not current_user.is_authenticated
+    )
 
 
-def _personal_tokens(scopes: tuple[str, ...]) -> tuple[str, ...]:
-    # Exact, every request: read with the session row when it knows them, else one query.
-    known = viewer_tokens()
-    if all(scope in known for scope in scopes):
-        return tuple(known[scope] for scope in scopes)
-    return tokens_of(scopes)
+def _is_storable(response: Response) -> bool:
+    """A complete 200 page that neither changed the session nor carries its form token."""
+    return (
+        response.status_code == 200
+        and not response.is_streamed
+        and not session.modified
+        and current_app.config["WTF_CSRF_FIELD_NAME"] not in g
+    )
 
 
-def _viewer() -> int | None:
-    """The signed-in account's id, read off the session (`identity.sessions`) without building
-    the account: asking Flask-Login cost a tenth of a cached page."""
-    return getattr(session, "account_id", None)
-
-
-def _page_key(dependencies: Dependencies, *shown: Hashable) -> tuple:
-    tokens = shared_tokens(dependencies.shared)
-    if dependencies.personal:
-        tokens += _personal_tokens(dependencies.personal)
-    viewer = _viewer()
+def _page_key(scopes: tuple[str, ...]) -> tuple:
     return (
         request.endpoint,
         request.full_path,
         bool(g.get("elder")),
         bool(g.get("embed")),
-        viewer,
         now().date(),
-        tokens,
-        *shown,
+        shared_tokens(scopes),
     )
 
 
-def _headers_of(response: Response) -> tuple[tuple[str, str], ...]:
-    return tuple((name, value) for name, value in response.headers if name in STORED_HEADERS)
-
-
-def cached_page(
-    dependencies: Callable[[], Dependencies | None],
-) -> Callable:
-    """Serve the view's page from the cache while nothing it shows has changed.
-
-    `dependencies()` names the scopes the page shows for this request, or None when this
-    request must not be cached (e.g. a signed-in visitor on a page cached only for the public).
-    """
+def cached_page(*scopes: str) -> Callable:
+    """Serve the view's page to anonymous visitors from the cache while the change tokens of
+    `scopes` (what the page shows) stay the same. The page carries an ETag, so a repeat visit
+    costs a 304."""
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def cached_view(**kwargs):
-            found = dependencies() if current_app.config["PAGE_CACHE_ENTRIES"] else None
-            if found is None or request.method not in ("GET", "HEAD") or "_flashes" in session:
+            if not _is_cacheable():
                 return view(**kwargs)
-            key = _page_key(found)
-            encoding = request.headers.get("Accept-Encoding", "")
-            cache = _cache()
-            stored = cache.get((key, encoding)) or cache.get((key, None))
+            key = _page_key(scopes)
+            cache: PageCache = current_app.extensions["page_cache"]
+            stored = cache.get(key)
             if stored is not None:
-                return stored.to_response()
+                return stored.to_response().make_conditional(request)
             response = make_response(view(**kwargs))
-            if response.status_code != 200 or response.is_streamed or session.modified:
+            if not _is_storable(response):
                 return response
-            token = g.get("csrf_token")
-            if token:
-                body = response.get_data().replace(token.encode(), CSRF_HOLE)
-                cache.put((key, None), StoredPage(body, _headers_of(response), True))
-            else:
-                response.add_etag()
-                g.page_cache_key = (key, encoding)  # stored once compressed, by `_store`
-                g.page_cache_thorough = True  # compressed once for many requests
-            return response
+            response.add_etag()
+            headers = tuple((n, v) for n, v in response.headers if n in STORED_HEADERS)
+            cache.put(key, StoredPage(response.get_data(), headers))
+            return response.make_conditional(request)
 
         return cached_view
 
     return decorator
 
 
-def rendered_once(shown: Hashable, render: Callable[[], ResponseReturnValue]) -> Response:
-    """The response `render()` makes, kept (compressed) for the next request that would make
-    the same: the same `shown` (everything the page shows that its request read or was sent,
-    hashable), URL, display modes, viewer, local date and form token.
-
-    For a page showing what the request itself just read (the progress lookup): the read is
-    made every time, the rendering and compressing of what it found once. Only a 200 is kept,
-    and not a page that made the session a form token or that flashes messages.
-    """
-    if not current_app.config["RENDERED_ONCE_ENTRIES"] or "_flashes" in session:
-        return make_response(render())
-    token = g.get(current_app.config["WTF_CSRF_FIELD_NAME"])
-    key = _page_key(Dependencies(), token, shown)
-    try:
-        hash(key)
-    except TypeError:  # something shown that cannot be a key: rendered every time
-        return make_response(render())
-    encoding = request.headers.get("Accept-Encoding", "")
-    stored = _cache(RENDERED).get((key, encoding))
-    if stored is not None:
-        return stored.to_response()
-    response = make_response(render())
-    if not session.modified:
-        g.page_cache_key = (key, encoding)  # stored as sent, compressed, by `_store` (if 200)
-        g.page_cache_name = RENDERED  # apart: lookups must not push the catalog's pages out
-    return response
-
-
-def _store(response: Response) -> Response:
-    """Keep the page as it is sent (compressed), for requests with the same Accept-Encoding."""
-    key = g.pop("page_cache_key", None)
-    if key is not None and response.status_code == 200 and not session.modified:
-        cache = _cache(g.pop("page_cache_name", "page_cache"))
-        cache.put(key, StoredPage(response.get_data(), _headers_of(response), False))
-    return response
-
-
-def public_catalog_page() -> Dependencies | None:
-    """A page showing only the catalog, cached for visitors who are not signed in."""
-    return None if _viewer() is not None else Dependencies(shared=(CATALOG,))
-
-
-def licence_verification() -> Dependencies:
-    """A verification result: the licences and signing keys, the same for every visitor."""
-    return Dependencies(shared=(LICENSES,))
-
-
 def init_page_cache(app: Flask) -> None:
-    """Give the app its caches. Call before compression's hook is registered: after-request
-    hooks run last-registered first, and pages are stored as sent, compressed."""
+    """Give the app its page cache (`PAGE_CACHE_ENTRIES` pages; 0 turns caching off)."""
     app.config.setdefault("PAGE_CACHE_ENTRIES", 2000)
-    app.config.setdefault("RENDERED_ONCE_ENTRIES", 500)
     app.extensions["page_cache"] = PageCache(max(app.config["PAGE_CACHE_ENTRIES"], 1))
-    app.extensions[RENDERED] = PageCache(max(app.config["RENDERED_ONCE_ENTRIES"], 1))
-    app.after_request(_store)

@@ -6,7 +6,8 @@ from flask import Blueprint, Response, jsonify, render_template, request, url_fo
 from flask_login import current_user
 
 from ..clock import now
-from ..common.pagecache import cached_page, licence_verification
+from ..common.freshness import LICENSES
+from ..common.pagecache import cached_page
 from ..common.ratelimit import rate_limited
 from ..identity.web import login_required
 from . import labels, services
@@ -63,7 +64,7 @@ def detail(license_id: int):
     "LICENSE_VERIFY_LIMIT",
     counts=lambda: "token" in request.args,  # opening the empty form is not counted
 )
-@cached_page(licence_verification)
+@cached_page(LICENSES)
 def verify():
     """Anyone checks a scanned or pasted token: valid, expired, revoked or forged.
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, render_template
 
 from ..catalog import services as catalog
-from ..common.pagecache import cached_page, public_catalog_page
+from ..common.freshness import CATALOG
+from ..common.pagecache import cached_page
 from . import services
 from .constants import UnitLevel
 
@@ -13,7 +14,7 @@ blueprint = Blueprint("organisations", __name__)
 
 
 @blueprint.get("/units")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def unit_index():
     """The district's departments and towns."""
     return render_template(
@@ -24,7 +25,7 @@ def unit_index():
 
 
 @blueprint.get("/units/<code>")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def unit_page(code: str):
     """A unit's page: contact, service points, villages and the items it handles."""
     try:
@@ -36,7 +37,7 @@ def unit_page(code: str):
 
 
 @blueprint.get("/registration-points")
-@cached_page(public_catalog_page)
+@cached_page(CATALOG)
 def registration_points():
     """Where to register or upgrade a real-name account (实名账户注册办理点)."""
     return render_template(

@@ -7,17 +7,25 @@ enterprise's id is "not found"; the wrong kind of account is refused (403).
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 
 from ..applications.labels import STATUS
 from ..applications.numbering import display_application_number
 from ..common.errors import NotAuthorized
-from ..common.pagecache import cached_page
 from ..identity.constants import OrgRole
 from ..identity.services import is_staff
 from ..identity.web import login_required
-from . import caching, labels, services
+from . import labels, services
 from .constants import LIST_SHOWN, PageKind
 from .forms import (
     AgentForm,
@@ -44,6 +52,13 @@ def _texts() -> dict[str, object]:
     }
 
 
+@blueprint.after_request
+def _never_stored(response: Response) -> Response:
+    # Someone's own page: no browser or proxy keeps a copy (rendered on every request).
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 @staff_blueprint.before_request
 @login_required
 def _staff_only() -> None:
@@ -63,7 +78,6 @@ def _notice(kind: PageKind, form: OpenPageForm, status: int = 200):
 
 @blueprint.get("/me")
 @login_required
-@cached_page(caching.person_page)
 def me():
     """The citizen's page, or the personalisation notice until it is opened."""
     if current_user.is_legal_person:  # e.g. the home page's 个人办事 entry
@@ -155,7 +169,6 @@ def dismiss(rule_id: int):
 
 @blueprint.get("/enterprise")
 @login_required
-@cached_page(caching.enterprise_page)
 def enterprise():
     """The enterprise's page, or the notice until the legal representative opens it."""
     if not current_user.is_legal_person:

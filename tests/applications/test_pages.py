@@ -191,8 +191,12 @@ def test_an_attached_file_is_served_inline_with_the_type_read_from_its_bytes(app
                 ApplicationMaterial.application_id == application_id
             )
         ).one()
-    response = client.get(f"/applications/{application_id}/files/{material_id}")
+    response = client.get(
+        f"/applications/{application_id}/files/{material_id}",
+        headers={"Accept-Encoding": "br, gzip"},
+    )
     assert response.status_code == 200 and response.data == PDF
+    assert "Content-Encoding" not in response.headers  # an upload is sent as it was kept
     assert response.mimetype == "application/pdf"
     assert response.headers["Content-Disposition"].startswith("inline")
     assert response.headers["X-Content-Type-Options"] == "nosniff"

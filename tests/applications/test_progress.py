@@ -110,11 +110,11 @@ def test_a_lookup_is_one_statement(app):
 
 
 def test_a_repeated_lookup_shows_what_a_clerk_did_since(app, number):
-    # The page is rendered once per result and kept: what the lookup reads changes it.
     visitor = app.test_client()
     first = _look_up(visitor, number, "0001").get_data(as_text=True)
     again = _look_up(visitor, number, "0001").get_data(as_text=True)
-    assert first == again and "已提交，待受理" in first and "受理" not in first.split("提交申请")[1]
+    assert first.replace(csrf_token(first), "") == again.replace(csrf_token(again), "")
+    assert "已提交，待受理" in first and "受理" not in first.split("提交申请")[1]
     with app.app_context():
         application = db.session.scalar(sa.select(Application).where(Application.number == number))
         workbench.accept(account("clerk"), application)
@@ -123,7 +123,7 @@ def test_a_repeated_lookup_shows_what_a_clerk_did_since(app, number):
     assert "已受理" in after and "受理" in after.split("提交申请")[1]
 
 
-def test_a_kept_lookup_page_is_each_visitors_own_and_each_modes_own(app, number):
+def test_a_lookup_page_is_each_visitors_own_and_each_modes_own(app, number):
     visitor, other = app.test_client(), app.test_client()
     mine = _look_up(visitor, number, "0001").get_data(as_text=True)
     theirs = _look_up(other, number, "0001").get_data(as_text=True)
@@ -133,7 +133,7 @@ def test_a_kept_lookup_page_is_each_visitors_own_and_each_modes_own(app, number)
     elder = _look_up(visitor, number, "0001").get_data(as_text=True)
     assert "elder" in elder.split("<body", 1)[1].split(">", 1)[0]
     assert "elder" not in mine.split("<body", 1)[1].split(">", 1)[0]
-    # The form is kept as typed, its errors with it, and errors are never a kept page.
+    # The form is kept as typed, with its errors.
     wrong = _look_up(visitor, "QJ", "12").get_data(as_text=True)
     assert 'value="QJ"' in wrong and "请填写4位数字" in wrong
     assert 'value="QJ"' not in _look_up(visitor, number, "0001").get_data(as_text=True)
@@ -142,20 +142,3 @@ def test_a_kept_lookup_page_is_each_visitors_own_and_each_modes_own(app, number)
     assert "已提交，待受理" not in empty and "请填写" not in empty
     blank = visitor.post("/progress", data={"csrf_token": token_of(visitor)})
     assert blank.status_code == 400 and "请填写办件编号" in blank.get_data(as_text=True)
-
-
-def test_kept_lookups_never_push_catalog_pages_out_of_the_page_cache(make_app, number):
-    node = make_app(PAGE_CACHE_ENTRIES=1, RENDERED_ONCE_ENTRIES=1)
-    visitor = node.test_client()
-    visitor.get("/items")  # the one catalog page the node keeps
-    for last4 in ("0001", "0002", "0003"):
-        _look_up(visitor, number, last4)
-    with node.app_context():
-        kept = node.extensions["page_cache"]._pages
-        assert [key[0][0] for key in kept] == ["catalog.item_list"]
-
-
-def test_with_no_room_for_kept_lookups_each_is_rendered(make_app, number):
-    visitor = make_app(RENDERED_ONCE_ENTRIES=0).test_client()
-    pages = [_look_up(visitor, number, "0001").get_data(as_text=True) for _ in range(2)]
-    assert pages[0] == pages[1] and "已提交，待受理" in pages[0]

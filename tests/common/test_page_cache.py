@@ -6,12 +6,14 @@ import gzip
 import re
 
 import sqlalchemy as sa
+from flask import render_template_string
 
 from mobile_hall.catalog.models import ItemVersion, ServiceItem
 from mobile_hall.catalog.services import export_catalog, import_catalog
-from mobile_hall.common.freshness import CATALOG, tokens_of
+from mobile_hall.common.freshness import CATALOG, is_watched, tokens_of
 from mobile_hall.common.models import ChangeToken
-from mobile_hall.extensions import db
+from mobile_hall.common.pagecache import cached_page
+from mobile_hall.extensions import Base, db
 from mobile_hall.organisations.models import Unit
 
 GUIDE = "/items/QJ-MZ-0009"
@@ -143,3 +145,34 @@ def test_tokens_live_in_the_database(app_context):
     _rename("QJ-MZ-0009", "老年人优待证办理（令牌）")
     row = db.session.get(ChangeToken, CATALOG)
     assert row is not None and len(row.token) == 32
+
+
+# Models no cached page shows, so a change to them need not change a token.
+UNWATCHED = {
+    "ApiKey": "authenticates the licence API; shown on no page",
+    "AuditEvent": "the audit trail, written beside each change and shown on no page",
+    "ChangeToken": "the tokens themselves",
+    "DailyCounter": "hands out application numbers; the numbers show through Application",
+    "LicenseCounter": "hands out licence serials; the serials show through License",
+    "SeenLogoutToken": "refuses a replayed back-channel logout; shown on no page",
+    "WebSession": "who is signed in; personal pages are never cached",
+}
+
+
+def test_every_model_is_watched_by_a_change_token_or_listed_as_unwatched(app):
+    models = {mapper.class_.__name__: mapper.class_ for mapper in Base.registry.mappers}
+    unlisted = [name for name, model in models.items() if not is_watched(model)]
+    assert sorted(unlisted) == sorted(UNWATCHED)
+
+
+def test_a_page_that_made_a_form_token_is_never_stored(make_app):
+    node = make_app()
+
+    @node.get("/_with-a-form")
+    @cached_page(CATALOG)
+    def with_a_form():
+        return render_template_string('<input name="csrf_token" value="{{ csrf_token() }}">')
+
+    visitor, other = node.test_client(), node.test_client()
+    mine, theirs = (c.get("/_with-a-form").get_data(as_text=True) for c in (visitor, other))
+    assert mine != theirs and "ETag" not in visitor.get("/_with-a-form").headers

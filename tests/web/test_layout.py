@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
-from flask import abort
+from flask import abort, g, render_template_string
 
 PUBLIC_PAGES = ["/", "/items", "/items?q=yyzz", "/units", "/units/QJ-MB", "/registration-points"]
 
@@ -90,3 +94,37 @@ def test_abort_403_is_chinese(make_app):
 
     html = guarded.test_client().get("/secret").get_data(as_text=True)
     assert "没有权限" in html
+
+
+def test_each_page_has_its_own_title_and_switch_link(client):
+    seen = {}
+    for path in ("/units", "/registration-points", "/items?q=yyzz"):
+        html = client.get(path).get_data(as_text=True)
+        title = re.search(r"<title>(.*?)</title>", html)[1]
+        switch = re.search(r'<p class="mode-switch">\s*<a class="link" href="([^"]+)"', html)[1]
+        assert parse_qs(urlsplit(unescape(switch)).query)["next"][0].rstrip("?") == path
+        seen[path] = title
+    assert len(set(seen.values())) == 3
+
+
+def test_the_blocks_of_base_fill_the_top_bar_and_are_escaped(app):
+    page = (
+        '{% extends "base.html" %}{% block title %}{{ name }}{% endblock %}'
+        "{% block back_url %}{{ url_for('catalog.home', q='a&b') }}{% endblock %}"
+        "{% block body_class %}workbench{% endblock %}{% block content %}<p>正文</p>{% endblock %}"
+    )
+    with app.test_request_context("/units"):
+        g.elder, g.embed = True, False
+        html = render_template_string(page, name="<b>标题</b>")
+    assert "<title>&lt;b&gt;标题&lt;/b&gt; - 曲江区网上办事分厅</title>" in html
+    assert '<h1 class="topbar-title">&lt;b&gt;标题&lt;/b&gt;</h1>' in html
+    assert '<a class="topbar-back" href="/?q=a%26b">' in html
+    assert '<body class="workbench elder">' in html and "<p>正文</p>" in html
+
+
+def test_a_page_without_a_way_back_has_no_back_link(app):
+    with app.test_request_context("/"):
+        g.elder, g.embed = False, False
+        page = '{% extends "base.html" %}{% block title %}首页{% endblock %}'
+        html = render_template_string(page)
+    assert 'class="topbar-back"' not in html and '<body class="">' in html
