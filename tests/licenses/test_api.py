@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import base64
 import html
 
+import jwt
 import pytest
 import sqlalchemy as sa
 
 from mobile_hall.audit.models import AuditEvent
+from mobile_hall.common.encoding import b64url_decode
 from mobile_hall.extensions import db
 from mobile_hall.licenses.departments import create_api_key, revoke_api_key
 from mobile_hall.licenses.identifiers import is_valid_license_identifier
@@ -60,10 +61,26 @@ def test_the_signed_form_verifies_with_the_published_keys_alone(client, key_of):
     issued = _issue(client, key_of()).get_json()
     published = client.get("/licenses/keys").get_json()
     signed = issued["signature"]
-    signature = base64.urlsafe_b64decode(signed["value"] + "==")
+    signature = b64url_decode(signed["value"])
     data = canonical_json(signed["signed"])
     assert verify_signature(published, signed["key_id"], data, signature)
     assert signed["signed"]["identifier"] == issued["identifier"]
+
+
+def test_a_third_party_verifies_a_licence_with_pyjwt_and_the_published_jwks_alone(client, key_of):
+    """What a department or a bank can do offline with PyJWT, knowing only /licenses/keys."""
+    issued = _issue(client, key_of()).get_json()
+    published = jwt.PyJWKSet.from_dict(client.get("/licenses/keys").get_json())
+    token = issued["token"]
+    key = published[jwt.get_unverified_header(token)["kid"]]
+    claims = jwt.decode(token, key, algorithms=["EdDSA"])
+    assert claims["lid"] == issued["identifier"]
+    signed = issued["signature"]
+    record_key = published[signed["key_id"]].key
+    record_key.verify(b64url_decode(signed["value"]), canonical_json(signed["signed"]))
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BA")
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(forged, key, algorithms=["EdDSA"])
 
 
 def test_a_person_is_kept_by_hash_and_mask_and_the_number_is_never_echoed(app, client, key_of):

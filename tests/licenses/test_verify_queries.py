@@ -50,7 +50,7 @@ def test_every_check_reads_the_record_again(app, client):
 
 def test_a_record_changed_after_a_good_check_is_forged(app, client):
     license_id, token = _business_license(app)
-    assert _state(client, token) == "valid"  # its signatures were checked (and remembered)
+    assert _state(client, token) == "valid"  # its signatures were checked
     with app.app_context():
         license = db.session.get(License, license_id)
         license.data = {**license.data, "name": "别的公司"}
