@@ -5,8 +5,7 @@ from __future__ import annotations
 import time
 
 from mobile_hall.common.formtokens import REUSE_SHARE, _kept, _reuse_window
-from tests.applications.conftest import token_of
-from tests.support.browser import csrf_token
+from tests.support.browser import csrf_token, token_of
 
 
 def _look_up(client, token: str):
