@@ -3,17 +3,18 @@ wallet and reuse in applications."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus, Decision
 from mobile_hall.applications.models import Application
 from mobile_hall.audit.models import AuditEvent
-from mobile_hall.clock import now
+from mobile_hall.clock import CHINA_STANDARD_TIME, now
 from mobile_hall.common.encoding import b64url_decode, b64url_encode
 from mobile_hall.extensions import db
 from mobile_hall.identity.constants import OrgRole, UserType
@@ -280,6 +281,17 @@ def test_an_expired_license_is_named_expired(ctx):
     license = builders.issue_licence(valid_from=date(2015, 3, 1))  # valid five years
     assert license.valid_until == date(2020, 2, 29)
     assert services.verify_token(services.token_for(license)).state is LicenseState.EXPIRED
+
+
+def test_a_license_is_valid_through_its_last_day_and_expired_the_day_after(ctx):
+    license = builders.issue_licence(valid_from=date(2026, 3, 2))  # valid five years
+    assert license.valid_until == date(2031, 3, 1)
+    token = services.token_for(license)
+    last_minute = datetime(2031, 3, 1, 23, 59, tzinfo=CHINA_STANDARD_TIME)
+    with time_machine.travel(last_minute, tick=False):
+        assert services.verify_token(token).state is LicenseState.VALID
+    with time_machine.travel(last_minute + timedelta(minutes=1), tick=False):
+        assert services.verify_token(token).state is LicenseState.EXPIRED
 
 
 def test_earlier_keys_stay_published_and_their_licenses_verify(ctx, monkeypatch):
