@@ -59,11 +59,12 @@ class Config:
     """Settings shared by every environment."""
 
     SQLALCHEMY_DATABASE_URI = database_url(os.environ.get("DATABASE_URL"))
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {}
-    # A pooled connection idle this long is pinged before use (database._ping_after_idle).
-    DATABASE_PING_AFTER_IDLE_SECONDS = float(
-        os.environ.get("DATABASE_PING_AFTER_IDLE_SECONDS", "10")
-    )
+    # A pooled connection the server dropped (a restart, a failover, an idle timeout) is found
+    # by a ping at checkout and replaced before a request uses it.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # Earlier secret keys, space or comma separated: anonymous session cookies made under them
+    # still open while they are listed (rotation without emptying every anonymous session).
+    SECRET_KEY_FALLBACKS = _split(os.environ.get("SECRET_KEY_FALLBACKS"))
     WTF_CSRF_TIME_LIMIT = None
     SESSION_COOKIE_NAME = "hall_session"
     SESSION_COOKIE_HTTPONLY = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -62,6 +63,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_web(app)
+    register_errorhandlers(app)
     register_commands(app)
     return app
 
@@ -158,18 +160,45 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_web(app: Flask) -> None:
-    """Layout context, security headers and the Chinese error pages."""
+    """Layout context, security headers, the Chinese error pages and labels."""
     from .common.web import init_web
 
     init_web(app)
+    app.jinja_env.globals["labels"] = template_labels()
+
+
+def template_labels() -> SimpleNamespace:
+    """`labels.X` in every template: the Chinese labels of stored values that pages of several
+    domains show (an item's kind, a unit's level, a real-name level), each kept by its domain."""
+    from .catalog import labels as catalog
+    from .identity import labels as identity
+    from .organisations import labels as organisations
+
+    return SimpleNamespace(
+        **{
+            name: value
+            for module in (catalog, identity, organisations)
+            for name, value in vars(module).items()
+            if name.isupper()
+        }
+    )
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """The services' "not found" and "not authorized" as 404 and 403 pages."""
+    from .common.errors import init_errors
+
+    init_errors(app)
 
 
 def register_commands(app: Flask) -> None:
-    """Add the operator commands (`flask catalog …`, `flask demo …`)."""
+    """Add the operator commands (`flask catalog …`, `flask demo …`, `flask sessions …`)."""
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
+    from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
 
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(licenses_cli)
+    app.cli.add_command(sessions_cli)

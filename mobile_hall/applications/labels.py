@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..common.labels import DELIVERY
+from ..catalog.labels import DELIVERY
 from ..storage.files import Rejection, UploadRejected
 from .constants import ApplicationStatus, Channel, Decision, Stage
 

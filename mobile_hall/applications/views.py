@@ -2,7 +2,8 @@
 
 Each view finds the application through the service layer (another person's id is "not found"),
 calls one service function and renders or redirects (303). The services' refusals become pages
-in the error handlers below, so the views only deal with what a form can get wrong.
+(404 and 403 through `common.errors`, the others in the error handlers below), so the views only
+deal with what a form can get wrong.
 """
 
 from __future__ import annotations
@@ -54,14 +55,6 @@ FILE_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf":
 @blueprint.context_processor
 def _texts() -> dict[str, object]:
     return {"app_labels": labels, "display_number": display_application_number}
-
-
-def _not_found(_error: Exception):
-    return render_template("errors/error.html", code=404, title="页面不存在"), 404
-
-
-blueprint.register_error_handler(services.ApplicationNotFound, _not_found)
-blueprint.register_error_handler(services.MessageNotFound, _not_found)
 
 
 @blueprint.errorhandler(services.LevelTooLow)

@@ -1,4 +1,5 @@
-"""The service catalog: themes, items and their immutable published versions."""
+"""The service catalog: themes, items and their immutable published versions, and the types of
+electronic license (证照目录) that materials and results name."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..common.freshness import CATALOG, watch
 from ..database import enum_column
 from ..extensions import db
-from ..licenses.models import LicenseType
 from ..organisations.models import Unit
 from .constants import (
     ALL_STAGES,
@@ -34,6 +34,23 @@ item_version_unit = sa.Table(
     sa.Column("item_version_id", sa.ForeignKey("item_version.id"), primary_key=True),
     sa.Column("unit_id", sa.ForeignKey("unit.id"), primary_key=True, index=True),
 )
+
+
+class LicenseType(db.Model):
+    """A type of license the district issues or accepts in place of paper."""
+
+    __tablename__ = "license_type"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(100))
+    issuing_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    holder_type: Mapped[str] = mapped_column(sa.String(20))
+    # [{"name": ..., "label": ...}]: the data a license of this type carries.
+    fields: Mapped[list[dict]] = mapped_column(sa.JSON)
+    validity_years: Mapped[int | None]
+
+    issuing_unit: Mapped[Unit] = relationship()
 
 
 class Theme(db.Model):
@@ -170,4 +187,4 @@ class Material(db.Model):
 
 
 # The public catalog pages show these rows (and their association rows, through the versions).
-watch(Theme, ServiceItem, ItemVersion, Material, scopes=lambda _row: (CATALOG,))
+watch(LicenseType, Theme, ServiceItem, ItemVersion, Material, scopes=lambda _row: (CATALOG,))

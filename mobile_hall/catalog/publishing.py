@@ -13,10 +13,9 @@ from ..clock import now
 from ..common.messages import VALIDATION_MESSAGES
 from ..common.validation import Problem, problems_from
 from ..extensions import db
-from ..licenses.models import LicenseType
 from ..organisations.models import Unit
 from .constants import Audience, VersionStatus
-from .models import ItemVersion, Material, ServiceItem, Theme
+from .models import ItemVersion, LicenseType, Material, ServiceItem, Theme
 from .schema import CatalogDocument, ItemRecord, MaterialRecord, ResultRecord, VisitRecord
 from .search import build_search_text
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record_event
-from ..common.paging import Page
+from ..common.errors import NotFound
+from ..common.paging import paginate
 from ..extensions import db
 from ..organisations.constants import UnitLevel
 from ..organisations.models import Unit
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-class ItemNotFound(Exception):
+class ItemNotFound(NotFound):
     """No published item (or no such version of it) has that code."""
 
 
@@ -109,21 +111,19 @@ def _filtered(filters: ItemFilters) -> sa.Select:
     return query
 
 
-def find_items(filters: ItemFilters, page: int = 1, per_page: int = 20) -> Page[ItemVersion]:
-    """Published items matching every filter, popular first, then by name's code."""
-    query = _filtered(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    rows = db.session.scalars(
-        query.options(joinedload(ItemVersion.item), selectinload(ItemVersion.units))
+def find_items(filters: ItemFilters, page: int = 1, per_page: int = 20) -> Pagination:
+    """Page `page` of the published items matching every filter, popular first, then by code
+    (past the end, the last page)."""
+    query = (
+        _filtered(filters)
+        .options(joinedload(ItemVersion.item), selectinload(ItemVersion.units))
         .order_by(
             ItemVersion.popular_rank.is_(None),
             ItemVersion.popular_rank,
             ServiceItem.code,
         )
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    return Page(rows=list(rows), total=total, number=page, per_page=per_page)
+    )
+    return paginate(query, page, per_page)
 
 
 def items_of_units(unit_ids: list[int]) -> list[ItemVersion]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, current_app, render_template, request
 from flask_login import current_user
 
 from ..common.pagecache import cached_page, public_catalog_page
@@ -65,10 +65,7 @@ def item_list():
 
 
 def _guide(code: str, number: int | None):
-    try:
-        version = services.get_guide(code, number)
-    except services.ItemNotFound:
-        abort(404)
+    version = services.get_guide(code, number)
     account = current_user if current_user.is_authenticated else None
     covers = wallet_covers(account, version) if not number else {}
     if account is not None and not number:
@@ -105,8 +102,6 @@ def guide_version(code: str, number: int):
 @cached_page(public_catalog_page)
 def versions(code: str):
     """Every published version of an item's guide."""
-    try:
-        history = services.list_versions(code)
-    except services.ItemNotFound:
-        abort(404)
-    return render_template("catalog/versions.html", code=code, versions=history)
+    return render_template(
+        "catalog/versions.html", code=code, versions=services.list_versions(code)
+    )

@@ -23,7 +23,6 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.security import safe_join
 
 from ..clock import as_local
-from . import labels
 from .compression import chosen_encoding, compress, compress_response, set_encoded_body
 from .memo import Remembered
 from .pagecache import init_page_cache
@@ -257,7 +256,6 @@ def init_web(app: Flask) -> None:
         layout_head=layout_head,
         layout_foot=layout_foot,
         url_for=remembering_url_for(app),
-        labels=labels,
         asset_url=asset_url,
         has_endpoint=lambda name: name in app.view_functions,
     )

@@ -7,9 +7,9 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from ..common.labels import STAFF_ROLE
 from ..organisations.models import Unit
 from .constants import StaffRoleKind
+from .labels import STAFF_ROLE
 
 
 class EmptyForm(FlaskForm):

@@ -102,6 +102,7 @@ class WebSession(db.Model):
 
     Deleting the row signs the browser out, whatever cookie it still presents. It is read on
     every signed-in request: what only sign-out and back-channel logout need is deferred.
+    Rows past their limits are deleted when next presented, or by `flask sessions purge`.
     """
 
     __tablename__ = "web_session"
@@ -114,8 +115,9 @@ class WebSession(db.Model):
     provider_session_id: Mapped[str | None] = mapped_column(
         sa.String(255), index=True, deferred=True
     )
-    # The platform's ID token (a JWT of a kilobyte or so), sent back at sign-out.
-    id_token: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
+    # The platform's ID token, encrypted (`protection.encrypt_id_token`): sent back at
+    # sign-out as RP-initiated logout's `id_token_hint`, and never stored in clear.
+    id_token_cipher: Mapped[str | None] = mapped_column(sa.Text, deferred=True)
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
     last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
     expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
@@ -162,7 +164,7 @@ def own_scopes(account: Account) -> OwnScopes:
 def scopes_of(
     account_id: int, id_number_hash: str | None, enterprise_id: int | None, credit_code: str | None
 ) -> OwnScopes:
-    """`own_scopes` from the columns it reads (the session read has them without an instance)."""
+    """The scopes of an account given by its columns."""
     return OwnScopes(
         account=account_scope(account_id),
         person=person_scope(id_number_hash),

@@ -52,6 +52,8 @@ ALLOWED_ALGORITHMS = [
     "EdDSA",
 ]
 LEEWAY_SECONDS = 60
+# Authlib keeps one state per sign-in started; how many unfinished ones a session keeps.
+PENDING_SIGN_INS = 3
 LOGOUT_TOKEN_MAX_AGE = 300
 LOGOUT_EVENT = "http://schemas.openid.net/event/backchannel-logout"
 SILENT_ERRORS = {
@@ -137,7 +139,21 @@ def start(redirect_uri: str, *, silent: bool):
     nonce = secrets.token_urlsafe(24)
     session["oidc_nonce"] = nonce
     extra = {"prompt": "none"} if silent else {}
-    return _client().authorize_redirect(redirect_uri, nonce=nonce, **extra)
+    response = _client().authorize_redirect(redirect_uri, nonce=nonce, **extra)
+    _keep_newest_states()
+    return response
+
+
+def _keep_newest_states() -> None:
+    """Keep only the newest PENDING_SIGN_INS of the states Authlib keeps in the session (one
+    per sign-in started, `_state_<client>_<state>`, dropped at the callback or after an hour),
+    so that an anonymous visitor's data always fits the cookie however often they start."""
+    prefix = f"_state_{PROVIDER}_"
+    pending = [key for key in session if key.startswith(prefix)]
+    # Oldest first: by expiry, and in the order written when two share a second.
+    pending.sort(key=lambda key: session[key].get("exp", 0))
+    for key in pending[:-PENDING_SIGN_INS]:
+        session.pop(key)
 
 
 def _header(id_token: str) -> dict[str, Any]:

@@ -1,14 +1,16 @@
-"""Identity numbers at rest: encrypted with the hall's key ring, looked up by keyed hash."""
+"""Identity numbers and ID tokens at rest: encrypted with the hall's key ring; ID numbers
+looked up by keyed hash."""
 
 from __future__ import annotations
 
 from flask import Flask, current_app
 
-from ..common.crypto import FieldCipher, keyed_hash, parse_key_ring
+from ..common.crypto import DecryptionError, FieldCipher, keyed_hash, parse_key_ring
 from ..common.encoding import b64url_decode
 from .identifiers import normalise_id_number
 
 ID_NUMBER_CONTEXT = "identity.id_number"
+ID_TOKEN_CONTEXT = "web_session.id_token"  # noqa: S105 - an encryption context, not a secret
 
 
 def init_protection(app: Flask) -> None:
@@ -32,6 +34,25 @@ def decrypt_id_number(token: str) -> str:
     """
     cipher: FieldCipher = current_app.extensions["identity_cipher"]
     return cipher.decrypt(token, ID_NUMBER_CONTEXT)
+
+
+def encrypt_id_token(id_token: str) -> str:
+    """The platform's ID token encrypted for the session row, kept only to be sent back as
+    RP-initiated logout's `id_token_hint`."""
+    cipher: FieldCipher = current_app.extensions["identity_cipher"]
+    return cipher.encrypt(id_token, ID_TOKEN_CONTEXT)
+
+
+def decrypt_id_token(token: str | None) -> str | None:
+    """The ID token back in clear for the logout redirect; None when there is none or it can
+    no longer be read (its key left the ring): logout then goes without the hint."""
+    if not token:
+        return None
+    cipher: FieldCipher = current_app.extensions["identity_cipher"]
+    try:
+        return cipher.decrypt(token, ID_TOKEN_CONTEXT)
+    except DecryptionError:
+        return None
 
 
 def id_number_hash(id_number: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -24,7 +25,8 @@ from .identifiers import (
 )
 from .models import Account, Enterprise, SeenLogoutToken, StaffRole, WebSession
 from .oidc import SignInRefused, SilentSignInFailed
-from .protection import encrypt_id_number, id_number_hash
+from .protection import decrypt_id_token, encrypt_id_number, encrypt_id_token, id_number_hash
+from .sessions import idle_limit
 
 __all__ = [
     "NotAuthorized",
@@ -35,9 +37,11 @@ __all__ = [
     "accept_logout_token",
     "complete_sign_in",
     "grant_staff_role",
+    "id_token_hint",
     "is_staff",
     "list_staff_roles",
     "meets_real_name_level",
+    "purge_expired_sessions",
     "record_refusal",
     "record_sign_out",
     "register_account",
@@ -177,7 +181,8 @@ def record_refusal(reason: str, detail: str = "") -> None:
 def complete_sign_in(arguments: dict[str, str]) -> tuple[Account, VerifiedClaims, str]:
     """Finish the platform's code flow and create or refresh the account, audited.
 
-    Returns the account, its verified claims and the ID token (kept for RP-initiated logout).
+    Returns the account, its verified claims and the ID token encrypted for the session row
+    (kept only for RP-initiated logout, `id_token_hint`).
 
     :raises SilentSignInFailed: `prompt=none` could not sign the person in.
     :raises SignInRefused: anything untrustworthy; the refusal is already audited.
@@ -199,7 +204,12 @@ def complete_sign_in(arguments: dict[str, str]) -> tuple[Account, VerifiedClaims
         user_type=verified.user_type.value,
     )
     db.session.commit()
-    return account, verified, token["id_token"]
+    return account, verified, encrypt_id_token(token["id_token"])
+
+
+def id_token_hint(record: WebSession | None) -> str | None:
+    """The ID token a session kept for RP-initiated logout, in clear; None without one."""
+    return decrypt_id_token(record.id_token_cipher) if record is not None else None
 
 
 def record_sign_out(account: Account | None) -> None:
@@ -231,6 +241,36 @@ def accept_logout_token(raw: str) -> int:
     record_event("platform", "identity.backchannel_logout", sessions_ended=ended)
     db.session.commit()
     return ended
+
+
+# A logout token is accepted only within LOGOUT_TOKEN_MAX_AGE of its `iat` (either way): its
+# `jti` must be remembered at least that long after it was seen; a day leaves ample margin.
+SEEN_LOGOUT_TOKEN_KEPT = timedelta(days=1)
+
+
+def purge_expired_sessions() -> tuple[int, int]:
+    """Delete the session rows past their idle or absolute limit (nobody came back to end
+    them) and the seen logout tokens too old to be replayed; returns how many of each.
+
+    Refuses nothing.
+    """
+    moment = now()
+    expired = sa.or_(
+        WebSession.expires_at <= moment,
+        sa.and_(
+            WebSession.is_staff.is_(False),
+            WebSession.last_seen_at <= moment - idle_limit(is_staff=False),
+        ),
+        sa.and_(
+            WebSession.is_staff.is_(True),
+            WebSession.last_seen_at <= moment - idle_limit(is_staff=True),
+        ),
+    )
+    sessions = db.session.execute(sa.delete(WebSession).where(expired)).rowcount or 0
+    old_tokens = SeenLogoutToken.seen_at <= moment - SEEN_LOGOUT_TOKEN_KEPT
+    tokens = db.session.execute(sa.delete(SeenLogoutToken).where(old_tokens)).rowcount or 0
+    db.session.commit()
+    return sessions, tokens
 
 
 def meets_real_name_level(account: Account | None, required_level: int) -> bool:

@@ -54,7 +54,7 @@ def callback():
     """The platform's answer: sign the person in, or say plainly why not."""
     target = session.pop("login_next", None)
     try:
-        account, verified, id_token = services.complete_sign_in(request.args.to_dict())
+        account, verified, id_token_cipher = services.complete_sign_in(request.args.to_dict())
     except services.SilentSignInFailed:
         return redirect(url_for("identity.login", next=target, interactive=1), 303)
     except services.SignInRefused as refused:
@@ -63,7 +63,7 @@ def callback():
         account,
         is_staff=services.is_staff(account),
         provider_session_id=verified.provider_session_id,
-        id_token=id_token,
+        id_token_cipher=id_token_cipher,
     )
     return redirect(target or _landing(account), 303)
 
@@ -76,11 +76,11 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("identity/logout.html", form=form)
-    id_token = session.record.id_token if session.record is not None else None
+    hint = services.id_token_hint(session.record)
     services.record_sign_out(current_user._get_current_object())
     session.destroy()
     home = url_for("catalog.home", _external=True)
-    return redirect(oidc.end_session_url(id_token, home) or home, 303)
+    return redirect(oidc.end_session_url(hint, home) or home, 303)
 
 
 @blueprint.post("/auth/backchannel-logout")

@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from ..audit.services import record_event
+from ..catalog.models import LicenseType
 from ..clock import now
 from ..extensions import db
 from ..identity.constants import UserType
 from ..identity.identifiers import is_valid_credit_code
 from .constants import HolderKind, LicenseSource
 from .issuance import Holder, LicenseRefused, default_valid_until, field_text, issue_license
-from .models import License, LicenseType
+from .models import License
 
 if TYPE_CHECKING:
     from ..applications.models import Application

@@ -8,11 +8,12 @@ from datetime import date
 import sqlalchemy as sa
 
 from ..audit.services import record_event
+from ..catalog.models import LicenseType
 from ..extensions import db
 from ..identity.identifiers import mask_id_number
 from .constants import LicenseSource
 from .issuance import Holder, content_hash, issue_license, license_data
-from .models import License, LicenseType
+from .models import License
 
 BUSINESS_LICENSE = "11440205MB2C31477C001"  # 营业执照
 MARRIAGE_CERTIFICATE = "114402050070186335001"  # 结婚证

@@ -15,12 +15,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..audit.services import record_event
+from ..catalog.models import LicenseType
 from ..clock import now
 from ..extensions import db
 from ..organisations.models import Unit
 from .constants import LicenseSource
 from .issuance import Holder, find_duplicate, issue_license, license_data
-from .models import ApiKey, License, LicenseType
+from .models import ApiKey, License
 from .services import LicenseNotFound, find_license, revoke_license
 
 KEY_PREFIX = "qjl_"

@@ -26,6 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from ..audit.services import record_event
+from ..catalog.models import LicenseType
 from ..extensions import db
 from ..organisations.models import Unit
 from . import labels
@@ -39,7 +40,6 @@ from .issuance import (
     find_duplicate,
     issue_license,
 )
-from .models import LicenseType
 
 FIXED_COLUMNS = ("holder_name", "holder_number", "issuing_unit", "valid_from", "valid_until")
 REQUIRED_COLUMNS = ("holder_name", "holder_number", "issuing_unit", "valid_from")

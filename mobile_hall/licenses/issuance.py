@@ -24,6 +24,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from ..catalog.models import LicenseType
 from ..clock import now
 from ..common.encoding import b64url_decode, b64url_encode
 from ..extensions import db
@@ -38,7 +39,7 @@ from ..organisations.models import Unit
 from .constants import SIGNED_FORM_FORMAT, HolderKind, LicenseSource, LicenseStatus
 from .identifiers import license_identifier
 from .keys import hall_jwks, register_current_key
-from .models import License, LicenseCounter, LicenseType
+from .models import License, LicenseCounter
 from .signing import canonical_json, verify_signature
 
 MAX_TEXT_LENGTH = 500

@@ -1,5 +1,5 @@
-"""Electronic license types (证照目录), the licenses of the library, their uses, the hall's
-signing keys and the departments' API keys."""
+"""The licenses of the library (their types are the catalog's), their uses, the hall's signing
+keys and the departments' API keys."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..catalog.models import LicenseType
 from ..common.freshness import (
-    CATALOG,
     LICENSES,
     account_scope,
     credit_scope,
@@ -25,23 +25,6 @@ from .constants import HolderKind, LicenseSource, LicenseState, LicenseStatus
 if TYPE_CHECKING:
     from ..applications.models import Application
     from ..identity.models import Account
-
-
-class LicenseType(db.Model):
-    """A type of license the district issues or accepts in place of paper."""
-
-    __tablename__ = "license_type"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    code: Mapped[str] = mapped_column(sa.String(24), unique=True)
-    name: Mapped[str] = mapped_column(sa.String(100))
-    issuing_unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    holder_type: Mapped[str] = mapped_column(sa.String(20))
-    # [{"name": ..., "label": ...}]: the data a license of this type carries.
-    fields: Mapped[list[dict]] = mapped_column(sa.JSON)
-    validity_years: Mapped[int | None]
-
-    issuing_unit: Mapped[Unit] = relationship()
 
 
 class License(db.Model):
@@ -164,8 +147,7 @@ class ApiKey(db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
 
-# Guides name licence types; a holder's pages show their licences and where they were used.
-watch(LicenseType, scopes=lambda _row: (CATALOG,))
+# A holder's pages show their licences and where they were used.
 watch(
     License,
     scopes=lambda row: (

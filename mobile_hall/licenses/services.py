@@ -18,7 +18,9 @@ from flask import current_app
 
 from ..audit.services import record_event
 from ..catalog.constants import MaterialForm
+from ..catalog.models import LicenseType
 from ..clock import CHINA_STANDARD_TIME, now
+from ..common.errors import NotFound
 from ..extensions import db
 from ..organisations.models import Unit
 from . import labels
@@ -28,7 +30,7 @@ from .demo import load_demo_licenses
 from .identifiers import is_valid_license_identifier
 from .issuance import Holder, LicenseRefused, verify_license_signature
 from .keys import hall_jwks, jwks_naming, register_current_key
-from .models import License, LicenseType, LicenseUse, SigningKey
+from .models import License, LicenseUse, SigningKey
 from .schema import LicenseTypeRecord
 from .signing import ForgedToken, make_token, peek_token, read_token
 
@@ -63,7 +65,7 @@ __all__ = [
 ]
 
 
-class LicenseNotFound(Exception):
+class LicenseNotFound(NotFound):
     """No such license, or not one this person holds (shown as 404, never 403)."""
 
 

@@ -23,11 +23,6 @@ def _texts() -> dict[str, object]:
     return {"license_labels": labels}
 
 
-@blueprint.errorhandler(services.LicenseNotFound)
-def _not_found(_error: services.LicenseNotFound):
-    return render_template("errors/error.html", code=404, title="页面不存在"), 404
-
-
 def _private(response: Response) -> Response:
     # Browsers and proxies keep neither a holder's licences nor a verification result.
     response.headers["Cache-Control"] = "no-store"

@@ -14,7 +14,7 @@ from ..audit.services import record_event
 from ..catalog.constants import Audience
 from ..catalog.models import ItemVersion, ServiceItem, Theme
 from ..clock import now
-from ..common.errors import NotAuthorized
+from ..common.errors import NotAuthorized, NotFound
 from ..extensions import db
 from ..identity.constants import OrgRole
 from ..identity.identifiers import is_valid_id_number, mask_id_number, normalise_id_number
@@ -29,7 +29,7 @@ from .models import EnterpriseAgent, EnterpriseProfile, PageOpening, Policy
 from .policies import policies_for
 
 
-class AgentNotFound(Exception):
+class AgentNotFound(NotFound):
     """No agent with that id in this enterprise (shown as 404)."""
 
 

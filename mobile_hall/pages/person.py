@@ -14,6 +14,7 @@ from ..applications.models import Application, Message
 from ..applications.services import list_own_applications, pending_supplement
 from ..catalog.models import ItemVersion, ServiceItem
 from ..clock import as_local, now
+from ..common.errors import NotFound
 from ..common.freshness import account_scope, mark_changed
 from ..extensions import db
 from ..identity.models import Account
@@ -32,7 +33,7 @@ from .openings import _owner_key, opening_of
 from .recommendations import Recommendation, recommendations_for
 
 
-class ItemNotFound(Exception):
+class ItemNotFound(NotFound):
     """No published item with that code (shown as 404)."""
 
 

@@ -22,6 +22,7 @@ from ..audit.services import record_event
 from ..catalog.constants import Audience
 from ..catalog.models import ItemVersion, ServiceItem
 from ..clock import now
+from ..common.errors import NotFound
 from ..extensions import db
 from ..identity.constants import StaffRoleKind
 from ..identity.identifiers import age_on, sex_of
@@ -48,7 +49,7 @@ PARAMETERS: dict[ConditionKind, dict[str, type]] = {
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 
 
-class RuleNotFound(Exception):
+class RuleNotFound(NotFound):
     """No recommendation rule with that id (shown as 404)."""
 
 

@@ -44,16 +44,6 @@ def _texts() -> dict[str, object]:
     }
 
 
-def _not_found(_error: Exception):
-    return render_template("errors/error.html", code=404, title="页面不存在"), 404
-
-
-for _blueprint in (blueprint, staff_blueprint):
-    _blueprint.register_error_handler(services.ItemNotFound, _not_found)
-    _blueprint.register_error_handler(services.AgentNotFound, _not_found)
-    _blueprint.register_error_handler(services.RuleNotFound, _not_found)
-
-
 @staff_blueprint.before_request
 @login_required
 def _staff_only() -> None:

@@ -25,8 +25,8 @@ from wtforms.validators import InputRequired, Length, Optional, Regexp
 from ..applications.constants import Channel, Decision
 from ..applications.formbuilder import PHONE_PATTERN, MultiCheckboxField
 from ..applications.models import Application
+from ..catalog.labels import DELIVERY
 from ..catalog.models import ItemVersion
-from ..common.labels import DELIVERY
 from ..identity.identifiers import is_valid_id_number
 from ..organisations.models import Unit
 from .labels import CHANNEL, DECISION

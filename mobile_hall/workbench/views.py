@@ -73,11 +73,6 @@ def _to_casefile(application_id: int):
     return redirect(url_for(".application", application_id=application_id), 303)
 
 
-@blueprint.errorhandler(services.ApplicationNotFound)
-def _not_found(_error: services.ApplicationNotFound):
-    return render_template("errors/error.html", code=404, title="页面不存在"), 404
-
-
 @blueprint.errorhandler(services.IllegalTransition)
 def _illegal(_error: services.IllegalTransition):
     application_id = (request.view_args or {}).get("application_id")

@@ -128,7 +128,7 @@ def test_numbers_allocated_at_once_are_unique_and_without_gaps(app, committed):
             try:
                 db.session.execute(sa.select(DailyCounter.value).where(DailyCounter.day == FAR_DAY))
                 all_read.wait()  # every transaction has read the counter as it was
-                number = applicant._next_number(FAR_DAY)
+                number = applicant.next_application_number(FAR_DAY)
                 if rolls_back:  # a submission that fails after numbering gives its number back
                     db.session.rollback()
                     return None

@@ -280,4 +280,5 @@ def test_an_enterprises_representative_and_agent_see_its_application_a_citizen_d
     assert page.status_code == 200 and "曲香食品有限公司" in page.get_data(as_text=True)
     assert f"/applications/{application_id}" in agent.get("/applications").get_data(as_text=True)
     citizen = sign_in("citizen", app.test_client())
-    assert citizen.get(f"/applications/{application_id}").status_code == 404
+    refused = citizen.get(f"/applications/{application_id}")
+    assert refused.status_code == 404 and "页面不存在" in refused.get_data(as_text=True)

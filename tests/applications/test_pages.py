@@ -258,7 +258,8 @@ def test_opening_a_message_marks_it_read_and_another_persons_is_not_found(app, s
         theirs = db.session.scalars(
             sa.select(Message.id).where(Message.account_id != account("citizen").id)
         ).first()
-    assert client.get(f"/messages/{theirs}").status_code == 404
+    refused = client.get(f"/messages/{theirs}")
+    assert refused.status_code == 404 and "页面不存在" in refused.get_data(as_text=True)
 
 
 def test_a_pending_supplement_stops_the_clock_says_why_and_is_answered_on_the_page(app, sign_in):

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from mobile_hall.common import labels
+from mobile_hall.catalog import labels
+from mobile_hall.identity.labels import REAL_NAME_LEVEL
 
 
 def _text(response) -> str:
@@ -39,6 +40,15 @@ def test_item_list_shows_every_item_across_pages(client, demo_items):
         page += 1
     assert sorted(seen) == sorted(v.item.code for v in demo_items)
     assert f"共 {len(demo_items)} 个事项" in html
+
+
+def test_an_item_list_page_past_the_end_shows_the_last_page(app, client, demo_items):
+    last = -(-len(demo_items) // app.config["ITEMS_PER_PAGE"])
+    assert last > 1, "the demo fills more than one page"
+    final = _text(client.get(f"/items?page={last}"))
+    past_the_end = _text(client.get(f"/items?page={last + 5}"))
+    assert _item_links(past_the_end) == _item_links(final) != []
+    assert "下一页" not in past_the_end and "上一页" in past_the_end
 
 
 def test_search_by_pinyin_initials_finds_business_licences(client, demo_items):
@@ -162,7 +172,7 @@ def test_guide_shows_every_field_of_the_record(client, pick):
     assert item.visit["location"] in html and item.visit["hours"] in html
     assert item.legal_basis.splitlines()[0] in html
     assert item.contact_phone in html
-    assert labels.REAL_NAME_LEVEL[item.min_real_name_level] in html
+    assert REAL_NAME_LEVEL[item.min_real_name_level] in html
     for stage in labels.STAGE.values():
         assert stage in html
     for unit in item.units:

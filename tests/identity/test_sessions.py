@@ -1,5 +1,5 @@
-"""Sessions: anonymous data sealed in the cookie, signed-in sessions in rows; rotation,
-revocation, timeouts, cookie flags."""
+"""Sessions: anonymous data in an encrypted cookie, signed-in sessions in rows; rotation,
+revocation, timeouts, secret key rotation, cookie flags."""
 
 from __future__ import annotations
 
@@ -8,10 +8,12 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import request
 from itsdangerous import URLSafeTimedSerializer
 
 from mobile_hall.clock import now
 from mobile_hall.extensions import db, limiter
+from mobile_hall.identity import services
 from mobile_hall.identity.models import WebSession
 from tests.support.browser import csrf_token
 
@@ -47,13 +49,13 @@ def _look_up(client, token: str):
     return client.post("/progress", data={"csrf_token": token, **LOOKUP})
 
 
-def _reseal(app, client, *, written_ago: timedelta, started_ago: timedelta | None = None) -> None:
+def _rewrite(app, client, *, written_ago: timedelta, started_ago: timedelta | None = None) -> None:
     """Put back the client's anonymous cookie as the hall would have written it earlier."""
-    sealer = app.session_interface.sealer(app)
-    sealed = sealer.open(_cookie(client))
+    cipher = app.session_interface.cookie_cipher(app)
+    cookie = cipher.decrypt(_cookie(client))
     moment = now().timestamp()
     started = (started_ago or written_ago).total_seconds()
-    aged = sealer.seal(sealed.data, moment - started, moment - written_ago.total_seconds())
+    aged = cipher.encrypt(cookie.data, moment - started, moment - written_ago.total_seconds())
     client.set_cookie(COOKIE, aged)
 
 
@@ -73,9 +75,29 @@ def test_the_anonymous_cookie_is_encrypted(client, app):
     token = _form_token(client)
     secret = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").loads(token)
     cookie = _cookie(client)
-    sealed_bytes = base64.urlsafe_b64decode(cookie.split(".")[-1] + "==")
-    assert secret not in cookie and secret.encode() not in sealed_bytes
-    assert app.session_interface.sealer(app).open(cookie).data["csrf_token"] == secret
+    encrypted = base64.urlsafe_b64decode(cookie.split(".")[-1] + "==")
+    assert secret not in cookie and secret.encode() not in encrypted
+    assert app.session_interface.cookie_cipher(app).decrypt(cookie).data["csrf_token"] == secret
+
+
+def test_a_cookie_made_under_a_fallback_secret_key_still_opens(make_app):
+    old = make_app(SECRET_KEY="the-secret-before-rotation")
+    rotated = make_app(
+        SECRET_KEY="the-secret-after-rotation",
+        SECRET_KEY_FALLBACKS=["the-secret-before-rotation"],
+    )
+    forgotten = make_app(SECRET_KEY="the-secret-after-rotation")
+    client = old.test_client()
+    client.get("/progress")
+    cookie = _cookie(client)
+    secret = old.session_interface.cookie_cipher(old).decrypt(cookie).data["csrf_token"]
+    assert _opened(rotated, cookie) == {"csrf_token": secret}
+    assert _opened(forgotten, cookie) == {}
+
+
+def _opened(app, cookie: str) -> dict:
+    with app.test_request_context("/", headers={"Cookie": f"{COOKIE}={cookie}"}):
+        return dict(app.session_interface.open_session(app, request))
 
 
 def test_the_csrf_token_works_with_the_anonymous_cookie(client):
@@ -116,30 +138,29 @@ def test_an_anonymous_cookie_past_its_idle_or_absolute_limit_is_ignored(
     client, app, written_ago, started_ago, still_valid
 ):
     token = _form_token(client)
-    _reseal(app, client, written_ago=written_ago, started_ago=started_ago)
+    _rewrite(app, client, written_ago=written_ago, started_ago=started_ago)
     assert (_look_up(client, token).status_code == 200) is still_valid
 
 
 def test_an_active_visitors_anonymous_cookie_is_renewed_after_half_the_idle_limit(client, app):
     token = _form_token(client)
-    _reseal(app, client, written_ago=timedelta(minutes=16))
+    _rewrite(app, client, written_ago=timedelta(minutes=16))
     renewed = _look_up(client, token)
     assert renewed.status_code == 200 and COOKIE in renewed.headers["Set-Cookie"]
     # The renewed cookie counts its idle time afresh, with the same data.
-    _reseal(app, client, written_ago=timedelta(minutes=20), started_ago=timedelta(minutes=36))
+    _rewrite(app, client, written_ago=timedelta(minutes=20), started_ago=timedelta(minutes=36))
     assert _look_up(client, token).status_code == 200
 
 
-def test_anonymous_data_too_large_for_a_cookie_moves_to_a_row(browser, app):
+def test_many_unfinished_sign_ins_keep_the_cookie_small_and_create_no_row(browser, app):
     for _attempt in range(15):  # each unfinished sign-in leaves an OIDC state in the session
         browser.start()
-        cookie = _cookie(browser.client)
-        assert len(f"{COOKIE}={cookie}") < 4000
-    assert _rows(app) == 1
+        assert len(f"{COOKIE}={_cookie(browser.client)}") < 4000
+    assert _rows(app) == 0
     assert not _signed_in(browser.client)
-    browser.callback(browser.authenticate(browser.start(), "citizen"))
+    browser.callback(browser.authenticate(browser.start(), "citizen"))  # the newest one
     assert _signed_in(browser.client)
-    assert _rows(app) == 1  # the anonymous row was replaced by the signed-in one
+    assert _rows(app) == 1
 
 
 def test_the_session_token_rotates_at_sign_in(browser, app):
@@ -152,6 +173,7 @@ def test_the_session_token_rotates_at_sign_in(browser, app):
     with app.app_context():
         (row,) = db.session.scalars(sa.select(WebSession))
         assert row.account_id is not None and "oidc_nonce" not in row.data
+        assert not any(key.startswith("_state_") for key in row.data)
     browser.client.set_cookie(COOKIE, before)
     assert not _signed_in(browser.client)
 
@@ -169,6 +191,16 @@ def test_a_replayed_cookie_after_sign_out_is_signed_out(browser):
     assert _cookie(browser.client) is None  # cleared
     browser.client.set_cookie(COOKIE, stolen)
     assert not _signed_in(browser.client)
+
+
+def test_the_id_token_is_kept_only_encrypted(browser, app):
+    browser.sign_in("citizen")
+    with app.app_context():
+        (row,) = db.session.scalars(sa.select(WebSession))
+        hint = services.id_token_hint(row)
+        assert hint.count(".") == 2  # a JWT, for RP-initiated logout's id_token_hint
+        assert hint not in row.id_token_cipher and hint.split(".")[1] not in row.id_token_cipher
+        assert "id_token" not in sa.inspect(WebSession).columns
 
 
 def test_sign_out_needs_the_csrf_token(browser):

@@ -19,7 +19,7 @@ from flask import Flask
 from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus, Decision
 from mobile_hall.applications.models import Application
-from mobile_hall.catalog.models import ItemVersion, ServiceItem
+from mobile_hall.catalog.models import ItemVersion, LicenseType, ServiceItem
 from mobile_hall.catalog.schema import ThemeRecord
 from mobile_hall.catalog.services import import_catalog, upsert_themes
 from mobile_hall.extensions import db
@@ -29,7 +29,7 @@ from mobile_hall.identity.models import Account, Enterprise
 from mobile_hall.identity.services import register_account, upsert_staff_roles
 from mobile_hall.licenses.constants import LicenseSource
 from mobile_hall.licenses.issuance import Holder, issue_license
-from mobile_hall.licenses.models import License, LicenseType
+from mobile_hall.licenses.models import License
 from mobile_hall.licenses.schema import LicenseTypeRecord
 from mobile_hall.licenses.services import token_for, upsert_license_types
 from mobile_hall.organisations.constants import UnitLevel

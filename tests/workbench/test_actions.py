@@ -312,7 +312,8 @@ def test_a_refused_supplement_request_leaves_nothing_in_the_session(hall):
 
 def test_a_reviewer_cannot_accept(hall):
     application_id = hall.apply()
-    assert act(hall.client("reviewer"), application_id, "accept").status_code == 403
+    refused = act(hall.client("reviewer"), application_id, "accept")
+    assert refused.status_code == 403 and "没有权限" in refused.get_data(as_text=True)
     with hall.app.app_context():
         reviewer, application = (
             hall.account("reviewer"),

@@ -29,7 +29,8 @@ def test_a_town_clerk_gets_not_found_for_another_units_application_everywhere(ha
     foreign = hall.apply(SCJG_ONLINE)
     material_id = hall.read(foreign, lambda a: a.materials[0].id)
     town = hall.client("town-clerk")
-    assert town.get(f"/workbench/applications/{foreign}").status_code == 404
+    refused = town.get(f"/workbench/applications/{foreign}")
+    assert refused.status_code == 404 and "页面不存在" in refused.get_data(as_text=True)
     assert town.get(f"/workbench/applications/{foreign}/files/{material_id}").status_code == 404
     token = csrf_token(town)
     for action in ACTION_ROLES:
