@@ -4,7 +4,6 @@ and each test inside a transaction that is rolled back afterwards."""
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -20,52 +19,15 @@ from config import TestingConfig
 from mobile_hall import create_app
 from mobile_hall.demo.services import load_demo
 from mobile_hall.extensions import db
+from tests.support.provider import (
+    BROKEN_ACCOUNTS,
+    CLIENT_ID,
+    CLIENT_SECRET,
+    TEST_CLIENT_ORIGIN,
+    hall_config,
+)
+from tests.support.queries import QueryCounter
 from tests.support.servers import LiveServer
-
-# The hall as a client of the development identity provider. The test client's requests carry
-# the host `localhost`; the live server has its own port.
-CLIENT_ID = "mobile-hall-test"
-CLIENT_SECRET = secrets.token_urlsafe(32)
-TEST_CLIENT_ORIGIN = "http://localhost"
-# Accounts whose claims the hall must refuse (identity.md), beside the provider's demo accounts.
-BROKEN_ACCOUNTS = [
-    {
-        "username": name,
-        "password": "demo",
-        "label": name,
-        "claims": {
-            "sub": f"broken-{name}",
-            "name": "测试用户",
-            "user_type": "person",
-            "id_card": "440205198506121231",
-            "real_name_level": 3,
-            "phone_number": "13800000099",
-            **claims,
-        },
-    }
-    for name, claims in {
-        "bad-id-card": {"id_card": "440205198506121232"},
-        "no-id-card": {"id_card": None},
-        "level-seven": {"real_name_level": 7},
-        "bad-uscc": {
-            "user_type": "legal_person",
-            "uscc": "91440205MA4W3K7B96",
-            "org_name": "某公司",
-            "org_role": "legal_representative",
-        },
-        "no-user-type": {"user_type": None},
-        "renamed-claims": {
-            "user_type": None,
-            "id_card": None,
-            "real_name_level": None,
-            "kind": "person",
-            "idNo": "440205198506121231",
-            "authLevel": 3,
-        },
-    }.items()
-]
-for account in BROKEN_ACCOUNTS:
-    account["claims"] = {k: v for k, v in account["claims"].items() if v is not None}
 
 
 def _database_url(tmp_dir: str) -> str:
@@ -116,16 +78,6 @@ def identity_provider(hall_server: LiveServer, tmp_path_factory) -> Iterator[str
     )
     yield server.url
     server.stop()
-
-
-def hall_config(identity_provider: str) -> dict[str, object]:
-    """Settings that make an app a client of the test session's provider."""
-    return {
-        "OIDC_ISSUER": identity_provider,
-        "OIDC_CLIENT_ID": CLIENT_ID,
-        "OIDC_CLIENT_SECRET": CLIENT_SECRET,
-        "OIDC_CLAIMS_MAP": {},
-    }
 
 
 @pytest.fixture(scope="session")
@@ -214,21 +166,6 @@ def app_context(app: Flask, isolated_db: None) -> Iterator[None]:
     """An application context for calling services directly."""
     with app.app_context():
         yield
-
-
-class QueryCounter:
-    """Counts the SQL statements the application sends."""
-
-    def __init__(self) -> None:
-        self.statements: list[str] = []
-
-    def __call__(self, _conn, _cursor, statement, *_args) -> None:
-        self.statements.append(statement)
-
-    @property
-    def count(self) -> int:
-        """How many statements were sent."""
-        return len(self.statements)
 
 
 @pytest.fixture

@@ -28,9 +28,10 @@ from mobile_hall.applications.models import (
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import SeenLogoutToken, WebSession
 from mobile_hall.storage.files import LocalFileStorage
-from tests.applications.conftest import current_versions, pick_item, valid_answers
-from tests.conftest import hall_config
+from tests.support.applications import pick_item, valid_answers
+from tests.support.catalog import current_versions
 from tests.support.cleanup import last_application_id, remove_applications_after
+from tests.support.provider import hall_config
 from tests.support.samples import PNG
 from tests.support.servers import LiveServer
 

@@ -10,7 +10,6 @@ may not lie in the future.
 
 from __future__ import annotations
 
-import base64
 import json
 import secrets
 import time
@@ -24,6 +23,8 @@ from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 from joserfc.jws import JWSRegistry
+
+from ..common.encoding import b64url_decode
 
 PROVIDER = "province"
 CLAIM_NAMES = (
@@ -158,7 +159,7 @@ def _keep_newest_states() -> None:
 def _header(id_token: str) -> dict[str, Any]:
     try:
         segment = id_token.split(".")[0]
-        return json.loads(base64.urlsafe_b64decode(segment + "=" * (-len(segment) % 4)))
+        return json.loads(b64url_decode(segment))
     except (ValueError, IndexError) as error:
         raise SignInRefused("id_token_malformed") from error
 

@@ -3,11 +3,10 @@ looked up by keyed hash."""
 
 from __future__ import annotations
 
-import base64
-
 from flask import Flask, current_app
 
 from ..common.crypto import DecryptionError, FieldCipher, keyed_hash, parse_key_ring
+from ..common.encoding import b64url_decode
 from .identifiers import normalise_id_number
 
 ID_NUMBER_CONTEXT = "identity.id_number"
@@ -19,7 +18,7 @@ def init_protection(app: Flask) -> None:
     keys, current = parse_key_ring(app.config["IDENTITY_KEYS"])
     app.extensions["identity_cipher"] = FieldCipher(keys, current)
     raw = app.config["IDENTITY_HASH_KEY"]
-    app.extensions["identity_hash_key"] = base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4))
+    app.extensions["identity_hash_key"] = b64url_decode(raw.rstrip("="))
 
 
 def encrypt_id_number(id_number: str) -> str:

@@ -16,7 +16,6 @@ The status is not signed: a revocation changes the record, never the signature.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -27,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..catalog.models import LicenseType
 from ..clock import now
+from ..common.encoding import b64url_decode, b64url_encode
 from ..extensions import db
 from ..identity.identifiers import (
     is_valid_credit_code,
@@ -188,9 +188,7 @@ def signed_form(license: License) -> dict[str, Any]:
 def verify_license_signature(license: License, jwks: dict | None = None) -> bool:
     """Whether the license's record still matches the signature made when it was issued."""
     try:
-        signature = base64.urlsafe_b64decode(
-            license.signature + "=" * (-len(license.signature) % 4)
-        )
+        signature = b64url_decode(license.signature)
         data = canonical_json(signed_form(license))
     except (ValueError, TypeError):
         return False
@@ -247,7 +245,7 @@ def issue_license(
     )
     signer = register_current_key()
     signature = signer.sign(canonical_json(signed_form(license)))
-    license.signature = base64.urlsafe_b64encode(signature).rstrip(b"=").decode("ascii")
+    license.signature = b64url_encode(signature)
     license.key_id = signer.key_id
     db.session.add(license)
     db.session.flush()

@@ -10,8 +10,6 @@ every earlier one.
 
 from __future__ import annotations
 
-import base64
-import hashlib
 from functools import cache
 from pathlib import Path
 
@@ -22,12 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import now
 from ..extensions import db
 from .models import SigningKey
-from .signing import Ed25519Signer, Signer, canonical_json, public_jwks
+from .signing import Ed25519Signer, Signer, public_jwks
 
 _SIGNER = "license_signer"
-_SIGNER_JWK = "license_signer_jwk"
-# Members of a JWK that name or restrict the key rather than being the key (RFC 7638 §3.2).
-_NOT_KEY_MEMBERS = frozenset({"kid", "alg", "use", "key_ops", "x5c", "x5t", "x5u"})
 
 
 class KeyIdConflict(Exception):
@@ -36,7 +31,7 @@ class KeyIdConflict(Exception):
 
 def new_signing_key() -> str:
     """A new Ed25519 private key in PKCS#8 PEM."""
-    return Ed25519Signer.generate("new").to_pem().decode("ascii")
+    return Ed25519Signer.generate().to_pem().decode("ascii")
 
 
 @cache
@@ -54,13 +49,6 @@ def local_signing_key(path: Path) -> str:
     return path.read_text()
 
 
-def thumbprint(jwk: dict) -> str:
-    """The RFC 7638 thumbprint of a public key (SHA-256, base64url)."""
-    members = {name: value for name, value in jwk.items() if name not in _NOT_KEY_MEMBERS}
-    digest = hashlib.sha256(canonical_json(members)).digest()
-    return base64.urlsafe_b64encode(digest).rstrip(b"=").decode("ascii")
-
-
 def current_signer() -> Signer:
     """The signer new licenses and tokens are signed with (built once per app).
 
@@ -75,9 +63,7 @@ def current_signer() -> Signer:
 
 def _configured_ed25519() -> Ed25519Signer:
     pem = current_app.config["LICENSE_SIGNING_KEY"]
-    unnamed = Ed25519Signer.from_pem(pem, "unnamed")
-    key_id = current_app.config.get("LICENSE_KEY_ID") or thumbprint(unnamed.public_jwk())[:16]
-    return Ed25519Signer.from_pem(pem, key_id)
+    return Ed25519Signer.from_pem(pem, current_app.config.get("LICENSE_KEY_ID") or None)
 
 
 def register_current_key() -> Signer:
@@ -111,15 +97,6 @@ def _stored(key_id: str) -> SigningKey | None:
     return db.session.scalar(sa.select(SigningKey).where(SigningKey.key_id == key_id))
 
 
-def _current_jwk() -> dict:
-    """The current signer's public JWK, made once per signer."""
-    signer = current_signer()
-    made = current_app.extensions.get(_SIGNER_JWK)
-    if made is None or made[0] is not signer:
-        made = current_app.extensions[_SIGNER_JWK] = (signer, signer.public_jwk())
-    return dict(made[1])
-
-
 def jwks_naming(stored: dict[str, dict | None]) -> dict:
     """The part of `hall_jwks()` that a check needs: the current key, and the stored keys of
     ``stored`` (key id → its stored JWK, None when no key is stored under that id).
@@ -130,7 +107,7 @@ def jwks_naming(stored: dict[str, dict | None]) -> dict:
     """
     current = current_signer()
     earlier = [jwk for key_id, jwk in stored.items() if jwk and key_id != current.key_id]
-    return {"keys": [_current_jwk(), *earlier]}
+    return {"keys": [current.public_jwk(), *earlier]}
 
 
 def hall_jwks() -> dict:

@@ -2,35 +2,37 @@
 
 A license's data is signed in a canonical form (:func:`canonical_json`) so that anyone holding
 the hall's public keys (a JWKS at ``/licenses/keys``) can check it without calling the hall.
-Signers are pluggable (:class:`Signer`): Ed25519 through ``cryptography`` by default. An SM2
-signer (e.g. on ``gmssl``) would implement the same protocol with its own ``algorithm`` name
-and JWK, and its check would be added with :func:`register_verifier` under that name; nothing
-else changes, and keys of both kinds can sit in one JWKS during a change-over.
+Keys, algorithms and tokens are joserfc's: the default signer holds an Ed25519
+``joserfc.jwk.OKPKey``; tokens are compact JWS (``joserfc.jws``) with the header
+``{"alg":"EdDSA","kid":…,"typ":"license+jws"}`` and the canonical JSON of the claims as payload.
 
-Tokens are compact JWS (RFC 7515): ``base64url(header).base64url(payload).base64url(signature)``
-with the header ``{"alg":"EdDSA","kid":…,"typ":"license+jws"}``, built by hand because the JOSE
-library at hand refuses ``EdDSA`` as deprecated (RFC 9864 names it ``Ed25519``).
+The hall signs under the name ``EdDSA`` (RFC 8037), which every JOSE library in use knows
+(PyJWT 2.x does not know RFC 9864's ``Ed25519`` yet), and accepts both names when verifying.
+Another signer (SM2, say) holds a joserfc key of its kind whose algorithm is registered with
+``joserfc.jws.JWSRegistry.register`` and named in :data:`ACCEPTED_ALGORITHMS`.
 """
 
 from __future__ import annotations
 
-import base64
 import json
-import re
-from collections.abc import Callable, Iterable
-from functools import lru_cache
+import warnings
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from joserfc import jwk, jws
+from joserfc.errors import JoseError, SecurityWarning
+from joserfc.jwk import OKPKey
+from joserfc.jws import JWSAlgModel
 
 JWS_TYP = "license+jws"
+SIGNING_ALGORITHM = "EdDSA"
+ACCEPTED_ALGORITHMS = ("EdDSA", "Ed25519")
+# RFC 9864 renamed "EdDSA" on an Ed25519 key to "Ed25519": one signature under two names.
+_SAME_AS = {"Ed25519": "EdDSA"}
 _MAX_TOKEN_LENGTH = 4096
 _SAFE_INTEGER = 2**53 - 1  # beyond this, JavaScript verifiers would read another number
-_BASE64URL = re.compile(r"[A-Za-z0-9_-]*")
-
-Verifier = Callable[[dict, bytes, bytes], bool]
+_REGISTRY = jws.JWSRegistry(algorithms=ACCEPTED_ALGORITHMS)
 
 
 class ForgedToken(Exception):
@@ -42,10 +44,11 @@ class ForgedToken(Exception):
 
 
 class Signer(Protocol):
-    """Something that signs with a private key the hall keeps and publishes as a JWK."""
+    """Something that signs with a private joserfc key the hall keeps and publishes as a JWK."""
 
     key_id: str
     algorithm: str  # the JOSE "alg" name
+    key: jwk.Key  # with its private half
 
     def sign(self, data: bytes) -> bytes: ...
 
@@ -73,59 +76,48 @@ def canonical_json(data: dict) -> bytes:
 class Ed25519Signer:
     """An Ed25519 signing key with its key id; its JWK is ``OKP``/``Ed25519``/``EdDSA``."""
 
-    algorithm = "EdDSA"
+    algorithm = SIGNING_ALGORITHM
 
-    def __init__(self, private_key: Ed25519PrivateKey, key_id: str) -> None:
+    def __init__(self, key: OKPKey, key_id: str | None = None) -> None:
+        if not key.is_private or key.curve_name != "Ed25519":
+            raise ValueError("not an Ed25519 private key")
+        key_id = key.thumbprint()[:16] if key_id is None else key_id
         if not key_id or not key_id.isascii() or not key_id.isprintable():
             raise ValueError(f"a key id is printable ASCII, not {key_id!r}")
-        self._private_key = private_key
+        self.key = key
         self.key_id = key_id
 
     @classmethod
-    def generate(cls, key_id: str) -> Ed25519Signer:
+    def generate(cls, key_id: str | None = None) -> Ed25519Signer:
         """A signer with a new random key. :raises ValueError: for an empty or odd key id."""
-        return cls(Ed25519PrivateKey.generate(), key_id)
+        return cls(OKPKey.generate_key("Ed25519"), key_id)
 
     @classmethod
-    def from_pem(cls, pem: bytes | str, key_id: str) -> Ed25519Signer:
-        """A signer from an unencrypted PKCS#8 PEM private key (as :meth:`to_pem` writes it).
+    def from_pem(cls, pem: bytes | str, key_id: str | None = None) -> Ed25519Signer:
+        """A signer from an unencrypted PKCS#8 PEM private key (as :meth:`to_pem` writes it),
+        named ``key_id`` or, without one, by the first 16 characters of its RFC 7638 thumbprint.
 
         :raises ValueError: if the PEM is unreadable, encrypted, or not an Ed25519 private key.
         """
-        data = pem.encode("ascii") if isinstance(pem, str) else pem
         try:
-            key = serialization.load_pem_private_key(data, password=None)
-        except TypeError as error:  # an encrypted key
+            key = OKPKey.import_key(pem)
+        except (JoseError, TypeError) as error:  # TypeError: an encrypted key
             raise ValueError(str(error)) from error
-        if not isinstance(key, Ed25519PrivateKey):
-            raise ValueError("not an Ed25519 private key")
         return cls(key, key_id)
 
     def to_pem(self) -> bytes:
         """The private key as unencrypted PKCS#8 PEM: keep it with the other secrets."""
-        return self._private_key.private_bytes(
-            serialization.Encoding.PEM,
-            serialization.PrivateFormat.PKCS8,
-            serialization.NoEncryption(),
-        )
+        return self.key.as_pem(private=True)
 
     def sign(self, data: bytes) -> bytes:
         """The 64-byte Ed25519 signature of ``data``."""
-        return self._private_key.sign(data)
+        with _eddsa_name_allowed():
+            return _REGISTRY.get_alg(self.algorithm).sign(data, self.key)
 
     def public_jwk(self) -> dict:
         """The public key as a JWK (RFC 8037) with its key id, ready for a JWKS."""
-        raw = self._private_key.public_key().public_bytes(
-            serialization.Encoding.Raw, serialization.PublicFormat.Raw
-        )
-        return {
-            "kty": "OKP",
-            "crv": "Ed25519",
-            "x": _encode(raw),
-            "kid": self.key_id,
-            "alg": self.algorithm,
-            "use": "sig",
-        }
+        public = self.key.as_dict(private=False)
+        return {**public, "kid": self.key_id, "alg": self.algorithm, "use": "sig"}
 
 
 def public_jwks(signers: Iterable[Signer]) -> dict:
@@ -133,20 +125,21 @@ def public_jwks(signers: Iterable[Signer]) -> dict:
     return {"keys": [signer.public_jwk() for signer in signers]}
 
 
-def register_verifier(algorithm: str, verify: Verifier) -> None:
-    """Teach :func:`verify_signature` another algorithm: ``verify(jwk, data, signature)``."""
-    _VERIFIERS[algorithm] = verify
-
-
 def verify_signature(jwks: dict, key_id: str, data: bytes, signature: bytes) -> bool:
     """Whether ``signature`` over ``data`` was made with the key ``key_id`` of ``jwks``.
 
-    False, never an exception, for an unknown or duplicated key id, a key of an algorithm no
-    verifier is registered for, a malformed key, or a bad signature.
+    False, never an exception, for an unknown or duplicated key id, a key of an algorithm not
+    accepted, a malformed key, or a bad signature.
     """
-    jwk = _find_key(jwks, key_id)
-    verify = _VERIFIERS.get(jwk.get("alg")) if jwk is not None else None
-    return verify is not None and verify(jwk, data, signature)
+    published = _find_key(jwks, key_id)
+    if published is None or not isinstance(data, bytes) or not isinstance(signature, bytes):
+        return False
+    try:
+        algorithm, key = _published_key(published)
+        algorithm.check_key(key)
+        return algorithm.verify(data, signature, key)
+    except (JoseError, ValueError, TypeError):
+        return False
 
 
 def make_token(signer: Signer, claims: dict) -> str:
@@ -155,8 +148,8 @@ def make_token(signer: Signer, claims: dict) -> str:
     :raises TypeError, ValueError: as :func:`canonical_json`, for claims that are not plain JSON.
     """
     header = {"alg": signer.algorithm, "kid": signer.key_id, "typ": JWS_TYP}
-    signing_input = f"{_encode(canonical_json(header))}.{_encode(canonical_json(claims))}"
-    return f"{signing_input}.{_encode(signer.sign(signing_input.encode('ascii')))}"
+    with _eddsa_name_allowed():
+        return jws.serialize_compact(header, canonical_json(claims), signer.key, registry=_REGISTRY)
 
 
 def peek_token(token: str) -> tuple[str | None, dict[str, Any]]:
@@ -164,9 +157,9 @@ def peek_token(token: str) -> tuple[str | None, dict[str, Any]]:
     before :func:`read_token` proves them. ``(None, {})`` for anything malformed; never raises.
     """
     try:
-        header_part, payload_part, _signature = _split(token)
-        kid = _decode_json(header_part).get("kid")
-        return (kid if isinstance(kid, str) else None), _decode_json(payload_part)
+        compact = _extract(token)
+        kid = compact.headers().get("kid")
+        return (kid if isinstance(kid, str) else None), _claims(compact)
     except ForgedToken:
         return None, {}
 
@@ -177,13 +170,27 @@ def read_token(jwks: dict, token: str) -> dict[str, Any]:
     :raises ForgedToken: if the token is malformed, names a key not in ``jwks``, names an
         algorithm other than that key's (``none`` included), or its signature does not verify.
     """
-    header_part, payload_part, signature_part = _split(token)
-    header = _decode_json(header_part)
-    _check_header(header, jwks)
-    signing_input = f"{header_part}.{payload_part}".encode("ascii")
-    if not verify_signature(jwks, header["kid"], signing_input, _decode_part(signature_part)):
+    compact = _extract(token)
+    header = compact.headers()
+    published = _check_header(header, jwks)
+    try:
+        _algorithm, key = _published_key(published)
+        with _eddsa_name_allowed():
+            proven = jws.validate_compact(compact, key, registry=_REGISTRY)
+    except (JoseError, ValueError, TypeError):
+        raise ForgedToken("signature") from None
+    if not proven:
         raise ForgedToken("signature")
-    return _decode_json(payload_part)
+    return _claims(compact)
+
+
+@contextmanager
+def _eddsa_name_allowed() -> Iterator[None]:
+    """Silence joserfc's warning that RFC 9864 deprecates ``EdDSA``: the hall signs under that
+    name on purpose, so that third parties can verify offline with the libraries they have."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "EdDSA is deprecated", SecurityWarning)
+        yield
 
 
 def _check_json(value: object) -> None:
@@ -204,91 +211,68 @@ def _check_json(value: object) -> None:
         raise TypeError(f"{type(value).__name__} is not allowed in canonical JSON")
 
 
-@lru_cache(maxsize=256)
-def _ed25519_public_key(x: str) -> Ed25519PublicKey:
-    """The parsed public key of a JWK's ``x``: parsed once per process (keyed by its bytes, so
-    a key id that came to name another key could never reuse it).
-
-    :raises ValueError: if ``x`` is not the base64url of an Ed25519 public key.
-    """
-    return Ed25519PublicKey.from_public_bytes(_decode(x))
-
-
-@lru_cache(maxsize=1024)
-def _ed25519_holds(x: str, data: bytes, signature: bytes) -> bool:
-    """Whether ``signature`` over ``data`` verifies under the public key ``x``: a pure function
-    of its three arguments, so a licence checked again and again (its QR code scanned, its
-    record re-read) is verified once per process."""
-    try:
-        _ed25519_public_key(x).verify(signature, data)
-    except (TypeError, ValueError, InvalidSignature):
-        return False
-    return True
-
-
-def _verify_ed25519(jwk: dict, data: bytes, signature: bytes) -> bool:
-    if jwk.get("kty") != "OKP" or jwk.get("crv") != "Ed25519":
-        return False
-    x, raw = jwk.get("x"), (bytes, bytearray, memoryview)
-    if not isinstance(x, str) or not isinstance(data, raw) or not isinstance(signature, raw):
-        return False
-    return _ed25519_holds(x, bytes(data), bytes(signature))
-
-
-_VERIFIERS: dict[str, Verifier] = {Ed25519Signer.algorithm: _verify_ed25519}
-
-
 def _find_key(jwks: dict, key_id: str) -> dict | None:
     keys = jwks.get("keys") if isinstance(jwks, dict) else None
     found = [key for key in keys or () if isinstance(key, dict) and key.get("kid") == key_id]
     return found[0] if len(found) == 1 else None  # two keys under one id: trust neither
 
 
-def _split(token: str) -> tuple[str, str, str]:
+def _published_key(published: dict) -> tuple[JWSAlgModel, jwk.Key]:
+    """The algorithm a published JWK names and the key, imported as that algorithm's key type
+    (so no other kind of key is ever read) and without its ``alg``: which of an algorithm's
+    names a signature may carry is :func:`_same_algorithm`'s to decide, not joserfc's key check.
+
+    :raises JoseError, ValueError, TypeError: for an algorithm not accepted, or a JWK that is
+        not a public key of its kind.
+    """
+    with _eddsa_name_allowed():
+        algorithm = _REGISTRY.get_alg(published.get("alg"))
+    if published.get("kty") != algorithm.key_type:
+        raise ValueError(f"a key for {algorithm.name} is of type {algorithm.key_type}")
+    members = {name: value for name, value in published.items() if name != "alg"}
+    key = jwk.import_key(members, algorithm.key_type)
+    if key.is_private:
+        raise ValueError("a published key holds its private half")
+    return algorithm, key
+
+
+def _same_algorithm(first: object, second: object) -> bool:
+    if not isinstance(first, str) or not isinstance(second, str):
+        return False
+    return _SAME_AS.get(first, first) == _SAME_AS.get(second, second)
+
+
+def _extract(token: str) -> jws.CompactSignature:
     if not isinstance(token, str) or len(token.strip()) > _MAX_TOKEN_LENGTH:
         raise ForgedToken("malformed")
-    parts = token.strip().split(".")
-    if len(parts) != 3 or not all(parts):
-        raise ForgedToken("malformed")
-    return parts[0], parts[1], parts[2]
-
-
-def _check_header(header: dict, jwks: dict) -> None:
-    if header.get("typ") != JWS_TYP or "crit" in header or not isinstance(header.get("kid"), str):
-        raise ForgedToken("malformed")
-    jwk = _find_key(jwks, header["kid"])
-    if jwk is None:
-        raise ForgedToken("unknown_key")
-    if header.get("alg") != jwk.get("alg"):
-        raise ForgedToken("algorithm")
-
-
-def _decode_json(part: str) -> dict:
     try:
-        value = json.loads(_decode_part(part).decode("utf-8"))
+        compact = jws.extract_compact(token.strip().encode("ascii"))
+    except (JoseError, ValueError):
+        raise ForgedToken("malformed") from None
+    if not isinstance(compact.headers(), dict):
+        raise ForgedToken("malformed")
+    return compact
+
+
+def _claims(compact: jws.CompactSignature) -> dict[str, Any]:
+    try:
+        claims = json.loads(compact.payload)
     except (ValueError, RecursionError):
         raise ForgedToken("malformed") from None
-    if not isinstance(value, dict):
+    if not isinstance(claims, dict):
         raise ForgedToken("malformed")
-    return value
+    return claims
 
 
-def _decode_part(part: str) -> bytes:
-    try:
-        return _decode(part)
-    except ValueError:
-        raise ForgedToken("malformed") from None
-
-
-def _encode(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _decode(text: str) -> bytes:
-    """Strict base64url without padding: one spelling per value, so no token has two."""
-    if not _BASE64URL.fullmatch(text) or len(text) % 4 == 1:
-        raise ValueError("not base64url")
-    data = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-    if _encode(data) != text:
-        raise ValueError("not the canonical base64url spelling")
-    return data
+def _check_header(header: dict, jwks: dict) -> dict:
+    """The published key the header names, once the header is one the hall makes."""
+    if header.get("typ") != JWS_TYP or "crit" in header or not isinstance(header.get("kid"), str):
+        raise ForgedToken("malformed")
+    published = _find_key(jwks, header["kid"])
+    if published is None:
+        raise ForgedToken("unknown_key")
+    if header.get("alg") not in ACCEPTED_ALGORITHMS or not _same_algorithm(
+        header.get("alg"), published.get("alg")
+    ):
+        raise ForgedToken("algorithm")
+    return published

@@ -26,7 +26,7 @@ from mobile_hall.applications.models import (
 )
 from mobile_hall.applications.numbering import format_application_number
 from mobile_hall.extensions import db
-from tests.applications.conftest import (
+from tests.support.applications import (
     account,
     attach_required,
     current_versions,

@@ -13,7 +13,7 @@ from mobile_hall.applications.models import Application, ApplicationMaterial
 from mobile_hall.applications.numbering import display_application_number
 from mobile_hall.extensions import db
 from mobile_hall.workbench import services as workbench
-from tests.applications.conftest import (
+from tests.support.applications import (
     JPEG_HEADER,
     PROGRAM,
     account,
@@ -26,9 +26,9 @@ from tests.applications.conftest import (
     pick_item,
     start_draft,
     submitted,
-    token_of,
     valid_answers,
 )
+from tests.support.browser import token_of
 from tests.support.samples import PDF, PNG
 
 

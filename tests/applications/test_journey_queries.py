@@ -16,11 +16,10 @@ import sqlalchemy as sa
 from mobile_hall.catalog.services import export_catalog, import_catalog
 from mobile_hall.extensions import db
 from mobile_hall.organisations.models import Unit
-from tests.common.test_page_cache import queries_of
+from tests.support.applications import multipart, pick_item, submitted, valid_answers
 from tests.support.browser import csrf_token
+from tests.support.queries import queries_of
 from tests.support.samples import PNG
-
-from .conftest import multipart, pick_item, submitted, valid_answers
 
 MORE = 30  # units and materials added, applications added to the history
 MOST = 10  # statements of any one step

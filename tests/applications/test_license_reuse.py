@@ -10,7 +10,8 @@ from mobile_hall.applications.models import Application
 from mobile_hall.audit.models import AuditEvent
 from mobile_hall.extensions import db
 from mobile_hall.licenses.models import License, LicenseUse
-from tests.applications.conftest import account, start_draft, token_of
+from tests.support.applications import account, start_draft
+from tests.support.browser import token_of
 
 FOOD_PERMIT = "QJ-SCJG-0005"  # 食品经营许可证核发（新办）: its 营业执照 material takes a license
 
@@ -124,8 +125,8 @@ def test_the_clerk_sees_the_verified_license_data(app, sign_in):
         },
     )
     from mobile_hall.applications import services as applicant
-    from tests.applications.conftest import attach_required
     from tests.support.answers import answer_everything
+    from tests.support.applications import attach_required
 
     with app.app_context():
         person = account("enterprise")

@@ -4,47 +4,20 @@ phone's page has a size budget. Through the test client over the real templates 
 from __future__ import annotations
 
 import re
-from datetime import timedelta
 
 import sqlalchemy as sa
 
 from mobile_hall.applications.constants import (
     FINISHED_STATUSES,
     TERMINAL_STATUSES,
-    ApplicationStatus,
 )
 from mobile_hall.applications.models import Application, Message
 from mobile_hall.clock import now
 from mobile_hall.extensions import db
-from tests.applications.conftest import account
+from tests.support.applications import account, finished_copies
+from tests.support.conformance import Report, check_page
 
 PER_PAGE = 20
-
-
-def _finished_copies(app, username: str, count: int) -> list[int]:
-    """`count` completed applications of `username`, copies of one of theirs, each finished
-    later than the one before and all later than anything else: their ids, oldest first."""
-    with app.app_context():
-        owner = account(username)
-        model = db.session.scalars(
-            sa.select(Application).where(Application.account_id == owner.id).limit(1)
-        ).one()
-        columns = {
-            column.key: getattr(model, column.key)
-            for column in sa.inspect(Application).column_attrs
-            if column.key not in ("id", "number")  # numbers are unique; a copy has none
-        }
-        start = now() + timedelta(days=1)
-
-        def finished(minutes: int) -> dict:
-            moment = start + timedelta(minutes=minutes)
-            return {"status": ApplicationStatus.COMPLETED, "updated_at": moment,
-                    "completed_at": moment, "submitted_at": start}  # fmt: skip
-
-        copies = [Application(**columns | finished(index)) for index in range(count)]
-        db.session.add_all(copies)
-        db.session.commit()
-        return [copy.id for copy in copies]
 
 
 def _finished_count(app, username: str) -> int:
@@ -77,7 +50,7 @@ def _shown(html: str, ids: list[int]) -> list[int]:
 
 def test_my_finished_applications_come_twenty_a_page_newest_first(app, sign_in):
     client = sign_in("citizen")
-    ids = _finished_copies(app, "citizen", 45)
+    ids = finished_copies(app, "citizen", 45)
     total = _finished_count(app, "citizen")
     last = -(-total // PER_PAGE)
     newest_first = ids[::-1]
@@ -116,7 +89,7 @@ def test_my_applications_page_costs_the_same_statements_whatever_the_history(
     client.get("/applications")  # warm: the published versions are read once per process
     with count_queries() as few:
         client.get("/applications")
-    _finished_copies(app, "citizen", 60)
+    finished_copies(app, "citizen", 60)
     with count_queries() as many:
         html = client.get("/applications").get_data(as_text=True)
     assert many.count == few.count
@@ -125,7 +98,7 @@ def test_my_applications_page_costs_the_same_statements_whatever_the_history(
 
 def test_someone_elses_applications_never_fill_my_pages(app, sign_in):
     sign_in("enterprise", on=app.test_client())
-    theirs = _finished_copies(app, "enterprise", 25)
+    theirs = finished_copies(app, "enterprise", 25)
     client = sign_in("citizen")
     for page in (1, 2, 3):
         html = client.get(f"/applications?page={page}").get_data(as_text=True)
@@ -171,10 +144,8 @@ def test_a_short_list_has_no_pager(app, sign_in):
 
 
 def test_a_long_history_still_meets_the_mobile_access_profile(app, sign_in):
-    from tests.web.test_conformance import Report, _check_page
-
     client = sign_in("citizen")
-    _finished_copies(app, "citizen", 300)
+    finished_copies(app, "citizen", 300)
     with app.app_context():
         owner = account("citizen").id
         db.session.add_all(
@@ -186,5 +157,5 @@ def test_a_long_history_still_meets_the_mobile_access_profile(app, sign_in):
     for url in ("/applications", "/applications?page=2", "/messages", "/messages?page=15"):
         response = client.get(url)
         assert response.status_code == 200, url
-        _check_page(client, url, response, report)  # rules 1–9, the HTML ≤ 30 KB compressed
+        check_page(client, url, response, report)  # rules 1–9, the HTML ≤ 30 KB compressed
     assert not report.problems, "\n".join(report.problems)

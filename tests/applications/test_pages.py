@@ -15,7 +15,7 @@ from mobile_hall.extensions import db
 from mobile_hall.organisations.models import Unit
 from mobile_hall.workbench import services as workbench
 from mobile_hall.workdays import add_working_days
-from tests.applications.conftest import (
+from tests.support.applications import (
     account,
     csrf_token,
     current_versions,
@@ -25,9 +25,9 @@ from tests.applications.conftest import (
     start_draft,
     submitted,
     today,
-    token_of,
     valid_answers,
 )
+from tests.support.browser import token_of
 from tests.support.samples import PDF, PNG
 
 

@@ -15,8 +15,8 @@ from mobile_hall.applications.numbering import (
 from mobile_hall.common.web import ELDER_COOKIE
 from mobile_hall.extensions import db, limiter
 from mobile_hall.workbench import services as workbench
-from tests.applications.conftest import account, load, pick_item, submitted, token_of
-from tests.support.browser import csrf_token
+from tests.support.applications import account, load, pick_item, submitted
+from tests.support.browser import csrf_token, token_of
 
 NOT_FOUND = "未找到该办件。请核对办件编号和手机号码后四位后再试。"
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 
 from mobile_hall.extensions import limiter
-from tests.applications.conftest import load, pick_item, submitted, token_of
+from tests.support.applications import load, pick_item, submitted
+from tests.support.browser import token_of
 
 
 @pytest.fixture(autouse=True)

@@ -11,7 +11,7 @@ from flask import request
 
 from config import Config
 from mobile_hall.applications.numbering import format_application_number
-from tests.applications.conftest import token_of
+from tests.support.browser import token_of
 
 STRANGER = format_application_number(date(2025, 11, 3), 999_999)
 

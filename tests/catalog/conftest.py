@@ -5,27 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-import sqlalchemy as sa
 
-from mobile_hall.catalog.models import ItemVersion, ServiceItem
+from mobile_hall.catalog.models import ItemVersion
 from mobile_hall.extensions import db
-
-
-def _current_versions() -> list[ItemVersion]:
-    return list(
-        db.session.scalars(
-            sa.select(ItemVersion)
-            .join(ServiceItem, ServiceItem.current_version_id == ItemVersion.id)
-            .order_by(ServiceItem.code)
-        )
-    )
+from tests.support.catalog import current_versions
 
 
 @pytest.fixture
 def demo_items(app) -> list[ItemVersion]:
     """Every current demo item version (read-only)."""
     with app.app_context():
-        versions = _current_versions()
+        versions = current_versions()
         for version in versions:  # load what the tests read before the session closes
             _ = (version.item.code, version.materials, version.themes, version.units)
         db.session.expunge_all()

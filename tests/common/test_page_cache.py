@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import re
 
 import sqlalchemy as sa
 from flask import render_template_string
@@ -15,6 +14,7 @@ from mobile_hall.common.models import ChangeToken
 from mobile_hall.common.pagecache import cached_page
 from mobile_hall.extensions import Base, db
 from mobile_hall.organisations.models import Unit
+from tests.support.queries import queries_of
 
 GUIDE = "/items/QJ-MZ-0009"
 
@@ -24,15 +24,6 @@ def _rename(code: str, name: str) -> None:
     record = next(r for r in document["items"] if r["code"] == code)
     record["name"] = name
     import_catalog(document, actor="test")
-
-
-def queries_of(counter) -> list[str]:
-    """The statements that read or write data (not the transaction's own)."""
-    return [
-        s
-        for s in counter.statements
-        if not re.match(r"(BEGIN|SAVEPOINT|RELEASE|ROLLBACK|COMMIT)\b", s, re.IGNORECASE)
-    ]
 
 
 def test_a_public_page_is_served_from_memory_after_its_first_view(client, count_queries):

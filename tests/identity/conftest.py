@@ -8,13 +8,8 @@ from __future__ import annotations
 
 import pytest
 import requests
-import sqlalchemy as sa
 
-from mobile_hall.audit.models import AuditEvent
-from mobile_hall.extensions import db
 from tests.support.browser import HTTP_TIMEOUT, Browser
-
-__all__ = ["HTTP_TIMEOUT", "Browser", "audit_actions"]
 
 
 @pytest.fixture
@@ -35,12 +30,3 @@ def make_browser(app, identity_provider):
 
     yield make
     requests.delete(f"{identity_provider}/_faults", timeout=HTTP_TIMEOUT)
-
-
-def audit_actions(action: str) -> list[AuditEvent]:
-    """Audit records of one action, newest last."""
-    return list(
-        db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.action == action).order_by(AuditEvent.id)
-        )
-    )

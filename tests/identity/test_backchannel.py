@@ -10,8 +10,9 @@ import sqlalchemy as sa
 
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import WebSession
-from tests.conftest import CLIENT_ID
-from tests.identity.conftest import HTTP_TIMEOUT, audit_actions
+from tests.support.audit import audit_actions
+from tests.support.browser import HTTP_TIMEOUT
+from tests.support.provider import CLIENT_ID
 
 
 def _signed_in(client) -> bool:

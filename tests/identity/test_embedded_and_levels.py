@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from mobile_hall.catalog.models import ItemVersion, ServiceItem
 from mobile_hall.extensions import db
-from tests.identity.conftest import HTTP_TIMEOUT
+from tests.support.browser import HTTP_TIMEOUT
 
 
 def test_embedded_pages_try_a_silent_sign_in_then_fall_back_to_asking(browser):

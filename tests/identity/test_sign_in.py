@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account, Enterprise
-from tests.conftest import CLIENT_ID
-from tests.identity.conftest import audit_actions
+from tests.support.audit import audit_actions
+from tests.support.provider import CLIENT_ID
 
 DEMO_COMPANY_USCC = "91440205MA4W3K7B95"
 
@@ -66,7 +66,7 @@ def test_the_account_keeps_the_id_number_encrypted_and_masked(browser, app):
 def test_legal_persons_share_their_enterprise_created_on_first_sight(
     make_browser, app, client, identity_provider
 ):
-    from tests.identity.conftest import Browser
+    from tests.support.browser import Browser
 
     Browser(client, identity_provider).sign_in("enterprise")
     Browser(client, identity_provider).sign_in("agent")
@@ -87,7 +87,7 @@ def test_legal_persons_share_their_enterprise_created_on_first_sight(
 
 
 def test_signing_in_again_refreshes_the_same_account(client, app, identity_provider):
-    from tests.identity.conftest import Browser
+    from tests.support.browser import Browser
 
     with app.app_context():
         earlier = len(audit_actions("identity.sign_in"))
@@ -164,7 +164,7 @@ def test_a_wrong_state_is_refused(browser, app):
 
 
 def test_a_replayed_code_is_refused(browser, app, client, identity_provider):
-    from tests.identity.conftest import Browser
+    from tests.support.browser import Browser
 
     first = browser.authenticate(browser.start(), "citizen")
     assert browser.callback(first).status_code == 303

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import StaffRole
-from tests.identity.conftest import Browser, audit_actions
-from tests.support.browser import csrf_token
+from tests.support.audit import audit_actions
+from tests.support.browser import Browser, csrf_token
 
 NON_STAFF = ["citizen", "citizen-l1", "enterprise", "agent"]
 STAFF_OF_UNITS = ["clerk", "reviewer", "town-clerk"]

@@ -20,65 +20,12 @@ from mobile_hall.identity.models import Account, WebSession
 from mobile_hall.licenses.models import License
 from mobile_hall.organisations.models import Unit
 from mobile_hall.pages.models import RecentView
-from tests.journeys.conftest import PHONE, person
+from tests.support.accessibility import accessibility_problems
+from tests.support.phone import PHONE, person
 
 pytestmark = pytest.mark.browser
 
-WCAG = {"wcag2a", "wcag2aa", "wcag21a", "wcag21aa"}
-AXE_OPTIONS = {
-    "runOnly": {"type": "tag", "values": [*sorted(WCAG), "best-practice"]},
-    "resultTypes": ["violations"],
-}
-BLOCKING = {"serious", "critical"}
-# Elderly mode promises higher contrast (profile rule 6): its text meets AAA's 7:1 as well.
-ELDERLY_OPTIONS = {
-    **AXE_OPTIONS,
-    "runOnly": {"type": "tag", "values": [*sorted(WCAG), "best-practice", "wcag2aaa"]},
-}
-# Best-practice rules about the page's outline that a screen reader user navigates by: held to
-# zero violations whatever their impact (axe rates most of them "moderate").
-STRUCTURE = {
-    "heading-order",
-    "empty-heading",
-    "landmark-one-main",
-    "landmark-unique",
-    "landmark-no-duplicate-banner",
-    "landmark-no-duplicate-contentinfo",
-    "landmark-no-duplicate-main",
-    "page-has-heading-one",
-    "region",
-}
-NARROW = {"width": 320, "height": 640}
 GUIDE = "QJ-SCJG-0005"  # 食品经营许可: a long guide with materials, steps and the legal basis
-
-# Visible controls smaller than 44 px and not inside a tappable area of at least 44 px: the
-# elements are found in the page and reported as "tag.class 'text' WxH". Exempt (WCAG 2.5.8):
-# links inside a sentence (a parent <p>, <li> of running text or <dd>), hidden inputs and
-# controls whose label or wrapping row supplies the 44 px target.
-SMALL_TARGETS_JS = """
-() => {
-  const small = [];
-  const inline = el => el.tagName === 'A' && el.closest('p, dd, .pre, td, .cell-note, .notice')
-    && getComputedStyle(el).display === 'inline';
-  for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary')) {
-    if (el.type === 'hidden') continue;
-    const box = el.getBoundingClientRect();
-    const style = getComputedStyle(el);
-    if (!box.width || !box.height || style.visibility === 'hidden') continue;
-    if (el.closest('.sr')) continue;
-    if (box.height >= 44 || inline(el)) continue;
-    // A radio/checkbox/file input whose label (or wrapping row) is the bigger target.
-    let area = null;
-    if (el.id) area = document.querySelector(`label[for="${CSS.escape(el.id)}"]`);
-    area = area || el.closest('label, summary, .field-check, .field li, a, button');
-    if (area && area !== el && area.getBoundingClientRect().height >= 44) continue;
-    const text = (el.innerText || el.value || el.name || '').trim().slice(0, 24);
-    small.push(`${el.tagName.toLowerCase()}${el.className ? '.' + el.className : ''} `
-      + `'${text}' ${Math.round(box.width)}x${Math.round(box.height)}`);
-  }
-  return small;
-}
-"""
 
 
 def _sub(username: str) -> str:
@@ -180,48 +127,16 @@ def signed_in(browser, hall_url, demo) -> Iterator[dict[str, object]]:
         page.context.close()
 
 
-def _blocking(violation: dict, elderly: bool) -> bool:
-    if violation["id"] in STRUCTURE or (elderly and violation["id"] == "color-contrast-enhanced"):
-        return True
-    return violation["impact"] in BLOCKING and bool(WCAG & set(violation["tags"]))
-
-
-def _problems(page, where: str, elderly: bool) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    page.set_viewport_size(PHONE)
-    problems = []
-    options = ELDERLY_OPTIONS if elderly else AXE_OPTIONS
-    for violation in Axe().run(page, options=options).response["violations"]:
-        if _blocking(violation, elderly):
-            for node in violation["nodes"]:
-                problems.append(
-                    f"{where}: {violation['id']} ({violation['impact']}) at "
-                    f"{', '.join(map(str, node['target']))}: {node['html'][:120]}"
-                )
-    size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-    if size < (20 if elderly else 16):
-        problems.append(f"{where}: body text is {size} px")
-    page.set_viewport_size(NARROW)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    if width > NARROW["width"]:
-        problems.append(f"{where}: scrolls sideways at 320 px (scrollWidth {width})")
-    for target in page.evaluate(SMALL_TARGETS_JS):
-        problems.append(f"{where}: touch target under 44 px at 320 px: {target}")
-    page.set_viewport_size(PHONE)
-    return problems
-
-
 @pytest.mark.parametrize(("who", "path"), CASES, ids=[f"{w}:{p}" for w, p in CASES])
 def test_page_is_accessible_in_normal_and_elderly_mode(signed_in, demo, hall_url, who, path):
     page = signed_in(who)
     url = path.format(**demo)
     response = page.goto(f"{hall_url}/preferences/elder-mode?on=0&next={_quoted(url)}")
     assert response.url.removeprefix(hall_url) == url, f"{who} was sent elsewhere from {url}"
-    problems = _problems(page, f"{who} {url} (normal)", elderly=False)
+    problems = accessibility_problems(page, f"{who} {url} (normal)", elderly=False)
     page.goto(f"{hall_url}/preferences/elder-mode?on=1&next={_quoted(url)}")
     assert page.locator("body.elder").count() == 1
-    problems += _problems(page, f"{who} {url} (elderly)", elderly=True)
+    problems += accessibility_problems(page, f"{who} {url} (elderly)", elderly=True)
     assert not problems, "\n".join(problems)
 
 

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from mobile_hall.applications.models import Application
 from mobile_hall.extensions import db
-from tests.journeys.conftest import open_in_workbench, person, upload
+from tests.support.phone import open_in_workbench, person, upload
 
 pytestmark = pytest.mark.browser
 

@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from tests.journeys.conftest import PHONE, open_in_workbench, person, upload
+from tests.support.phone import PHONE, open_in_workbench, person, upload
 
 pytestmark = pytest.mark.browser
 

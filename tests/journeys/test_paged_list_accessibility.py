@@ -6,16 +6,16 @@ from __future__ import annotations
 
 import pytest
 
-from tests.applications.test_paged_lists import _finished_copies
-from tests.journeys.conftest import person
-from tests.journeys.test_accessibility import _problems
+from tests.support.accessibility import accessibility_problems
+from tests.support.applications import finished_copies
+from tests.support.phone import person
 
 pytestmark = pytest.mark.browser
 
 
 def test_a_later_page_of_my_applications_is_accessible(app, browser, hall_url, journey_cleanup):
     citizen = person(browser, hall_url, "citizen")
-    _finished_copies(app, "citizen", 45)
+    finished_copies(app, "citizen", 45)
     problems = []
     for elderly in (False, True):
         citizen.goto(
@@ -23,6 +23,8 @@ def test_a_later_page_of_my_applications_is_accessible(app, browser, hall_url, j
         )
         assert citizen.locator("nav.pager a[rel=prev]").count() == 1
         assert citizen.locator("nav.pager a[rel=next]").count() == 1
-        problems += _problems(citizen, f"/applications?page=2 (elderly={elderly})", elderly)
+        problems += accessibility_problems(
+            citizen, f"/applications?page=2 (elderly={elderly})", elderly
+        )
     citizen.context.close()
     assert not problems, "\n".join(problems)

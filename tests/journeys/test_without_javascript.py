@@ -16,7 +16,7 @@ import pytest
 from mobile_hall.applications.models import Application
 from mobile_hall.applications.numbering import display_application_number
 from mobile_hall.extensions import db, limiter
-from tests.journeys.conftest import PHONE, person, upload
+from tests.support.phone import PHONE, person, upload
 
 pytestmark = pytest.mark.browser
 

@@ -2,30 +2,63 @@
 
 from __future__ import annotations
 
-import base64
 import html
+from dataclasses import dataclass
 
+import jwt
 import pytest
 import sqlalchemy as sa
 
 from mobile_hall.audit.models import AuditEvent
+from mobile_hall.common.encoding import b64url_decode
 from mobile_hall.extensions import db
 from mobile_hall.licenses.departments import create_api_key, revoke_api_key
 from mobile_hall.licenses.identifiers import is_valid_license_identifier
 from mobile_hall.licenses.models import ApiKey, License
 from mobile_hall.licenses.signing import canonical_json, verify_signature
+from tests.support import builders
 
-FOOD_PERMIT = "11440205MB2C31477C003"
-MARRIAGE = "114402050070186335001"
-COMPANY = {"kind": "enterprise", "name": "曲江区好味道餐饮店", "credit_code": "91440205MA4W3K7B95"}
-PERSON_ID = "440205198807153325"
+COMPANY = {
+    "kind": "enterprise",
+    "name": "曲江区好味道餐饮店",
+    "credit_code": builders.credit_code(),
+}
+PERSON_ID = builders.id_number()
+PERMIT_FIELDS = {
+    "operator_name": "经营者名称",
+    "main_format": "主体业态",
+    "uscc": "统一社会信用代码",
+}
+
+
+@dataclass(frozen=True)
+class Departments:
+    """Two departments' units and the licence type each issues (by code)."""
+
+    market: str
+    permit: str  # an enterprise's, five years
+    civil: str
+    certificate: str  # a person's, for life
 
 
 @pytest.fixture
-def key_of(app, isolated_db):
-    """Make an API key for a unit; returns the Authorization header."""
+def departments(app, isolated_db) -> Departments:
+    with app.app_context():
+        permit = builders.make_license_type(fields=PERMIT_FIELDS)
+        certificate = builders.make_license_type(
+            holder_type="person", fields={"holder_name": "持证人"}, validity_years=None
+        )
+        return Departments(
+            permit.issuing_unit.code, permit.code, certificate.issuing_unit.code, certificate.code
+        )
 
-    def make(unit_code: str = "QJ-SCJGJ") -> dict[str, str]:
+
+@pytest.fixture
+def key_of(app, departments):
+    """Make an API key for a unit (the market department's by default); returns the
+    Authorization header."""
+
+    def make(unit_code: str = departments.market) -> dict[str, str]:
         with app.app_context():
             _api_key, key = create_api_key(unit_code, actor="test")
         return {"Authorization": f"Bearer {key}"}
@@ -33,18 +66,24 @@ def key_of(app, isolated_db):
     return make
 
 
-def _issue(client, headers, **overrides):
-    body = {
-        "type": FOOD_PERMIT,
-        "holder": COMPANY,
-        "data": {"operator_name": COMPANY["name"], "main_format": "餐饮服务经营者"},
-        **overrides,
-    }
-    return client.post("/api/v1/licenses", json=body, headers=headers)
+@pytest.fixture
+def issue(client, departments):
+    """POST a licence to the API (the market department's permit to COMPANY by default)."""
+
+    def post(headers, **overrides):
+        body = {
+            "type": departments.permit,
+            "holder": COMPANY,
+            "data": {"operator_name": COMPANY["name"], "main_format": "餐饮服务经营者"},
+            **overrides,
+        }
+        return client.post("/api/v1/licenses", json=body, headers=headers)
+
+    return post
 
 
-def test_a_department_issues_a_license_that_verifies(client, key_of):
-    response = _issue(client, key_of(), valid_from="2026-03-01")
+def test_a_department_issues_a_license_that_verifies(client, key_of, issue):
+    response = issue(key_of(), valid_from="2026-03-01")
     assert response.status_code == 201, response.get_json()
     issued = response.get_json()
     assert is_valid_license_identifier(issued["identifier"])
@@ -56,39 +95,62 @@ def test_a_department_issues_a_license_that_verifies(client, key_of):
     assert 'data-state="valid"' in page
 
 
-def test_the_signed_form_verifies_with_the_published_keys_alone(client, key_of):
-    issued = _issue(client, key_of()).get_json()
+def test_the_signed_form_verifies_with_the_published_keys_alone(client, key_of, issue):
+    issued = issue(key_of()).get_json()
     published = client.get("/licenses/keys").get_json()
     signed = issued["signature"]
-    signature = base64.urlsafe_b64decode(signed["value"] + "==")
+    signature = b64url_decode(signed["value"])
     data = canonical_json(signed["signed"])
     assert verify_signature(published, signed["key_id"], data, signature)
     assert signed["signed"]["identifier"] == issued["identifier"]
 
 
-def test_a_person_is_kept_by_hash_and_mask_and_the_number_is_never_echoed(app, client, key_of):
+def test_a_third_party_verifies_a_licence_with_pyjwt_and_the_published_jwks_alone(
+    client, key_of, issue
+):
+    """What a department or a bank can do offline with PyJWT, knowing only /licenses/keys."""
+    issued = issue(key_of()).get_json()
+    published = jwt.PyJWKSet.from_dict(client.get("/licenses/keys").get_json())
+    token = issued["token"]
+    key = published[jwt.get_unverified_header(token)["kid"]]
+    claims = jwt.decode(token, key, algorithms=["EdDSA"])
+    assert claims["lid"] == issued["identifier"]
+    signed = issued["signature"]
+    record_key = published[signed["key_id"]].key
+    record_key.verify(b64url_decode(signed["value"]), canonical_json(signed["signed"]))
+    forged = token[:-2] + ("AA" if not token.endswith("AA") else "BA")
+    with pytest.raises(jwt.InvalidSignatureError):
+        jwt.decode(forged, key, algorithms=["EdDSA"])
+
+
+def test_a_person_is_kept_by_hash_and_mask_and_the_number_is_never_echoed(
+    app, client, key_of, issue, departments
+):
     holder = {"kind": "person", "name": "林小燕", "id_number": PERSON_ID}
-    response = _issue(client, key_of("QJ-MZJ"), type=MARRIAGE, holder=holder, data={})
+    response = issue(
+        key_of(departments.civil), type=departments.certificate, holder=holder, data={}
+    )
     assert response.status_code == 201
     assert PERSON_ID not in response.get_data(as_text=True)
-    assert response.get_json()["holder"]["number"] == "440***********3325"
+    assert response.get_json()["holder"]["number"] == f"{PERSON_ID[:3]}{'*' * 11}{PERSON_ID[-4:]}"
     with app.app_context():
         license = db.session.scalars(
             sa.select(License).where(License.identifier == response.get_json()["identifier"])
         ).one()
         assert PERSON_ID not in str([getattr(license, c.key) for c in License.__table__.columns])
-    bad = {**holder, "id_number": "440205198807153326"}
-    refused = _issue(client, key_of("QJ-MZJ"), type=MARRIAGE, holder=bad, data={})
+    wrong = next(c for c in "0123456789X" if c != PERSON_ID[-1])  # one check character is right
+    bad = {**holder, "id_number": PERSON_ID[:-1] + wrong}
+    refused = issue(key_of(departments.civil), type=departments.certificate, holder=bad, data={})
     assert refused.status_code == 400
     assert refused.get_json()["reason"] == "id_number"
-    assert "440205198807153326" not in refused.get_data(as_text=True)
+    assert bad["id_number"] not in refused.get_data(as_text=True)
 
 
 def test_a_revocation_needs_a_reason_is_audited_and_shows_on_the_verify_page_at_once(
-    app, client, key_of
+    app, client, key_of, issue
 ):
     headers = key_of()
-    issued = _issue(client, headers).get_json()
+    issued = issue(headers).get_json()
     path = f"/api/v1/licenses/{issued['identifier']}/revoke"
     assert client.post(path, json={}, headers=headers).status_code == 400
     assert client.post(path, json={"reason": "  "}, headers=headers).status_code == 400
@@ -108,9 +170,9 @@ def test_a_revocation_needs_a_reason_is_audited_and_shows_on_the_verify_page_at_
     assert event.actor.startswith("api-key:qjl_")
 
 
-def test_a_look_up_gives_the_state_today(client, key_of):
+def test_a_look_up_gives_the_state_today(client, key_of, issue):
     headers = key_of()
-    issued = _issue(client, headers).get_json()
+    issued = issue(headers).get_json()
     found = client.get(f"/api/v1/licenses/{issued['identifier'].lower()}", headers=headers)
     assert found.status_code == 200
     assert found.get_json()["identifier"] == issued["identifier"]
@@ -119,26 +181,26 @@ def test_a_look_up_gives_the_state_today(client, key_of):
     assert client.get(f"/api/v1/licenses/{unknown}", headers=headers).status_code == 404
 
 
-def test_without_a_valid_key_every_call_is_401(app, client, key_of):
+def test_without_a_valid_key_every_call_is_401(app, client, key_of, issue):
     headers = key_of()
-    issued = _issue(client, headers).get_json()
+    issued = issue(headers).get_json()
     path = f"/api/v1/licenses/{issued['identifier']}"
     for bad in ({}, {"Authorization": "Bearer qjl_wrong"}, {"Authorization": "Basic abc"}):
         response = client.get(path, headers=bad)
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
-    assert _issue(client, {}).status_code == 401
+    assert issue({}).status_code == 401
     with app.app_context():
         prefix = db.session.scalars(sa.select(ApiKey.prefix)).all()[-1]
         revoke_api_key(prefix, actor="test")
     assert client.get(path, headers=headers).status_code == 401
 
 
-def test_a_type_outside_the_keys_scope_is_403(client, key_of):
-    market, civil = key_of(), key_of("QJ-MZJ")
+def test_a_type_outside_the_keys_scope_is_403(client, key_of, issue, departments):
+    market, civil = key_of(), key_of(departments.civil)
     holder = {"kind": "person", "name": "林小燕", "id_number": PERSON_ID}
-    assert _issue(client, market, type=MARRIAGE, holder=holder, data={}).status_code == 403
-    issued = _issue(client, market).get_json()
+    assert issue(market, type=departments.certificate, holder=holder, data={}).status_code == 403
+    issued = issue(market).get_json()
     path = f"/api/v1/licenses/{issued['identifier']}"
     assert client.get(path, headers=civil).status_code == 403
     revoke = client.post(f"{path}/revoke", json={"reason": "越权"}, headers=civil)
@@ -146,33 +208,33 @@ def test_a_type_outside_the_keys_scope_is_403(client, key_of):
     assert client.get(path, headers=market).get_json()["status"] == "valid"
 
 
-def test_a_repeated_issue_is_409_naming_the_first_license(client, key_of):
+def test_a_repeated_issue_is_409_naming_the_first_license(client, key_of, issue):
     headers = key_of()
-    first = _issue(client, headers).get_json()
-    again = _issue(client, headers)
+    first = issue(headers).get_json()
+    again = issue(headers)
     assert again.status_code == 409
     assert again.get_json() == {"error": "duplicate", "identifier": first["identifier"]}
 
 
-def test_a_malformed_request_is_400_naming_fields_not_values(client, key_of):
+def test_a_malformed_request_is_400_naming_fields_not_values(client, key_of, issue, departments):
     headers = key_of()
-    response = _issue(client, headers, data={"no_such_field": "x"})
+    response = issue(headers, data={"no_such_field": "x"})
     assert (response.status_code, response.get_json()["reason"]) == (400, "data_field")
-    missing = client.post("/api/v1/licenses", json={"type": FOOD_PERMIT}, headers=headers)
+    missing = client.post("/api/v1/licenses", json={"type": departments.permit}, headers=headers)
     assert missing.status_code == 400
     assert {p["field"] for p in missing.get_json()["problems"]} == {"holder", "data"}
     not_json = client.post("/api/v1/licenses", data="{", headers=headers)
     assert not_json.status_code == 400
 
 
-def test_the_cli_prints_a_new_key_once_and_keeps_only_its_hash(app, runner):
-    result = runner.invoke(args=["licenses", "create-api-key", "QJ-SCJGJ"])
+def test_the_cli_prints_a_new_key_once_and_keeps_only_its_hash(app, runner, departments):
+    result = runner.invoke(args=["licenses", "create-api-key", departments.market])
     assert result.exit_code == 0, result.output
     key = result.stdout.strip()
     assert key.startswith("qjl_") and len(key) > 40
     with app.app_context():
         stored = db.session.scalars(sa.select(ApiKey)).all()[-1]
         assert key not in (stored.key_hash, stored.prefix) and key.startswith(stored.prefix)
-        assert FOOD_PERMIT in stored.scopes and MARRIAGE not in stored.scopes
+        assert stored.scopes == [departments.permit]
     refused = runner.invoke(args=["licenses", "create-api-key", "QJ-NOWHERE"])
     assert refused.exit_code == 1 and "单位代码不存在" in refused.output

@@ -2,48 +2,68 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pytest
 import sqlalchemy as sa
 
 from mobile_hall.audit.models import AuditEvent
-from mobile_hall.catalog.models import LicenseType
 from mobile_hall.extensions import db
 from mobile_hall.licenses.constants import LicenseSource
-from mobile_hall.licenses.issuance import Holder, issue_license
+from mobile_hall.licenses.issuance import Holder
 from mobile_hall.licenses.models import License
+from mobile_hall.organisations.constants import UnitLevel
+from tests.support import builders
 
-BUSINESS_LICENSE = "11440205MB2C31477C001"
-MARRIAGE = "114402050070186335001"
 GOOD_A, GOOD_B, GOOD_C = "91440205MA4W3K7B1C", "91440205MA4W3K7B2F", "92440205MA4W3K7B3F"
 HEADER = "holder_name,holder_number,issuing_unit,valid_from,valid_until,统一社会信用代码,scope\n"
-ROWS = [
-    f"曲江甲公司,{GOOD_A},QJ-SCJGJ,2018-03-01,,{GOOD_A},食品销售",  # 2: good
-    "曲江乙公司,91440205MA4W3K7B96,QJ-SCJGJ,2018-03-01,,,食品销售",  # 3: bad credit code
-    f"曲江丙公司,{GOOD_B},QJ-NOWHERE,2018-03-01,,,食品销售",  # 4: unknown unit
-    f"曲江丁公司,{GOOD_B},QJ-SCJGJ,2018-02-30,,,食品销售",  # 5: bad date
-    f"曲江戊公司,{GOOD_C},QJ-SCJGJ,2019-05-01,,,餐饮服务",  # 6: already in the library
-    f"曲江甲公司,{GOOD_A},QJ-SCJGJ,2018-03-01,,{GOOD_A},食品销售",  # 7: repeats row 2
-    f"曲江己公司,{GOOD_B},QJ-MB,2020-01-01,2019-12-31,,零售",  # 8: ends before it starts
-    f"曲江庚公司,{GOOD_B},QJ-MB,2020-01-01,2030-12-31,,零售",  # 9: good, a town issued it
-]
+
+
+@dataclass(frozen=True)
+class Stock:
+    """What a conversion needs: the types (by code) and the issuing units' codes."""
+
+    business: str  # an enterprise's licence of the bureau, for life; data uscc and scope
+    bureau: str
+    town: str
+    certificate: str  # a person's, issued by the civil affairs unit
+    civil: str
+    existing: str  # the identifier of row 6's licence, already in the library
 
 
 @pytest.fixture
-def existing(app, isolated_db) -> str:
-    """The license of row 6, already converted: same type, holder and data."""
+def stock(app, isolated_db) -> Stock:
     with app.app_context():
-        license_type = db.session.scalars(
-            sa.select(LicenseType).where(LicenseType.code == BUSINESS_LICENSE)
-        ).one()
-        license = issue_license(
-            license_type,
-            license_type.issuing_unit,
-            Holder.enterprise("曲江戊公司", GOOD_C),
-            {"scope": "餐饮服务"},
-            source=LicenseSource.IMPORTED,
+        fields = {"uscc": "统一社会信用代码", "scope": "经营范围"}
+        business = builders.make_license_type(fields=fields, validity_years=None)
+        town = builders.make_unit(UnitLevel.TOWN)
+        spouses = {"holder_name": "持证人", "husband_name": "男方姓名", "wife_name": "女方姓名"}
+        certificate = builders.make_license_type(holder_type="person", fields=spouses)
+        existing = builders.issue_licence(
+            business, Holder.enterprise("曲江戊公司", GOOD_C), {"scope": "餐饮服务"}
         )
-        db.session.commit()
-        return license.identifier
+        return Stock(
+            business.code,
+            business.issuing_unit.code,
+            town.code,
+            certificate.code,
+            certificate.issuing_unit.code,
+            existing.identifier,
+        )
+
+
+def _rows(stock: Stock) -> list[str]:
+    bureau, town = stock.bureau, stock.town
+    return [
+        f"曲江甲公司,{GOOD_A},{bureau},2018-03-01,,{GOOD_A},食品销售",  # 2: good
+        f"曲江乙公司,91440205MA4W3K7B96,{bureau},2018-03-01,,,食品销售",  # 3: bad credit code
+        f"曲江丙公司,{GOOD_B},QJ-NOWHERE,2018-03-01,,,食品销售",  # 4: unknown unit
+        f"曲江丁公司,{GOOD_B},{bureau},2018-02-30,,,食品销售",  # 5: bad date
+        f"曲江戊公司,{GOOD_C},{bureau},2019-05-01,,,餐饮服务",  # 6: already in the library
+        f"曲江甲公司,{GOOD_A},{bureau},2018-03-01,,{GOOD_A},食品销售",  # 7: repeats row 2
+        f"曲江己公司,{GOOD_B},{town},2020-01-01,2019-12-31,,零售",  # 8: ends before it starts
+        f"曲江庚公司,{GOOD_B},{town},2020-01-01,2030-12-31,,零售",  # 9: good, a town issued it
+    ]
 
 
 def _write(tmp_path, text: str, name: str = "stock.csv") -> str:
@@ -63,30 +83,33 @@ def _imported(app) -> list[License]:
         )
 
 
-def _import(runner, path: str, code: str = BUSINESS_LICENSE, *flags: str):
+def _import(runner, path: str, code: str, *flags: str):
     return runner.invoke(args=["licenses", "import", path, "--type", code, *flags])
 
 
 def test_every_bad_row_is_reported_by_row_and_column_and_the_good_rows_are_imported(
-    app, runner, tmp_path, existing
+    app, runner, tmp_path, stock
 ):
     before = len(_imported(app))
-    result = _import(runner, _write(tmp_path, HEADER + "\n".join(ROWS) + "\n"))
+    result = _import(
+        runner, _write(tmp_path, HEADER + "\n".join(_rows(stock)) + "\n"), stock.business
+    )
     assert result.exit_code == 1
     report = result.stderr.splitlines()
     assert report == [
         "第 3 行「holder_number」：不是有效的统一社会信用代码",
         "第 4 行「issuing_unit」：发证单位代码不存在或该单位没有统一社会信用代码",
         "第 5 行「valid_from」：不是有效的日期（应为 YYYY-MM-DD）",
-        f"第 6 行「holder_number」：与证照库中已有的证照重复（同一类型、持证人和内容）：{existing}",
+        "第 6 行「holder_number」：与证照库中已有的证照重复（同一类型、持证人和内容）："
+        + stock.existing,
         "第 7 行「holder_number」：与本文件第 2 行重复",
         "第 8 行「valid_until」：有效期截止日期早于发证日期",
     ]
     assert "共 8 行：导入 2 张证照，6 行未导入。" in result.stdout
     imported = _imported(app)[before:]
     assert [(lic.holder_name, lic.issuing_unit.code) for lic in imported] == [
-        ("曲江甲公司", "QJ-SCJGJ"),
-        ("曲江庚公司", "QJ-MB"),
+        ("曲江甲公司", stock.bureau),
+        ("曲江庚公司", stock.town),
     ]
     first = imported[0]
     assert first.data["uscc"] == GOOD_A and first.data["scope"] == "食品销售"
@@ -100,33 +123,35 @@ def test_every_bad_row_is_reported_by_row_and_column_and_the_good_rows_are_impor
     assert (event.details["imported"], event.details["refused_rows"]) == (2, [3, 4, 5, 6, 7, 8])
 
 
-def test_all_or_nothing_imports_nothing_when_any_row_is_bad(app, runner, tmp_path, existing):
+def test_all_or_nothing_imports_nothing_when_any_row_is_bad(app, runner, tmp_path, stock):
     before = len(_imported(app))
+    rows = _rows(stock)
     result = _import(
         runner,
-        _write(tmp_path, HEADER + "\n".join(ROWS) + "\n"),
-        BUSINESS_LICENSE,
+        _write(tmp_path, HEADER + "\n".join(rows) + "\n"),
+        stock.business,
         "--all-or-nothing",
     )
     assert result.exit_code == 1
     assert "按 --all-or-nothing 未导入任何证照" in result.stdout
     assert len(result.stderr.splitlines()) == 6
     assert len(_imported(app)) == before
-    good = _write(tmp_path, HEADER + ROWS[0] + "\n" + ROWS[-1] + "\n", "good.csv")
-    result = _import(runner, good, BUSINESS_LICENSE, "--all-or-nothing")
+    good = _write(tmp_path, HEADER + rows[0] + "\n" + rows[-1] + "\n", "good.csv")
+    result = _import(runner, good, stock.business, "--all-or-nothing")
     assert result.exit_code == 0, result.output
     assert len(_imported(app)) == before + 2
 
 
-def test_a_person_type_checks_id_numbers_and_never_prints_them(app, runner, tmp_path):
+def test_a_person_type_checks_id_numbers_and_never_prints_them(app, runner, tmp_path, stock):
+    civil = stock.civil
     text = (
         "holder_name,holder_number,issuing_unit,valid_from,男方姓名,女方姓名\n"
-        "张伟,440205197001011235,QJ-MZJ,1998-10-01,张伟,李娜\n"
+        f"张伟,440205197001011235,{civil},1998-10-01,张伟,李娜\n"
         "\n"  # a blank line still counts as a row of the file
-        "王强,440205197001011236,QJ-MZJ,1999-01-01,王强,赵敏\n"
-        ",440205197505052348,QJ-MZJ,1999-01-01,,\n"
+        f"王强,440205197001011236,{civil},1999-01-01,王强,赵敏\n"
+        f",440205197505052348,{civil},1999-01-01,,\n"
     )
-    result = _import(runner, _write(tmp_path, text), MARRIAGE)
+    result = _import(runner, _write(tmp_path, text), stock.certificate)
     assert result.stderr.splitlines() == [
         "第 4 行「holder_number」：不是有效的居民身份证号码",
         "第 5 行「holder_name」：不能为空",
@@ -149,10 +174,10 @@ def test_a_person_type_checks_id_numbers_and_never_prints_them(app, runner, tmp_
         ),
     ],
 )
-def test_a_bad_header_refuses_the_whole_file(app, runner, tmp_path, header, message):
+def test_a_bad_header_refuses_the_whole_file(app, runner, tmp_path, stock, header, message):
     before = len(_imported(app))
-    row = f"曲江甲公司,{GOOD_A},QJ-SCJGJ,2018-03-01,x,y\n"
-    result = _import(runner, _write(tmp_path, header + row))
+    row = f"曲江甲公司,{GOOD_A},{stock.bureau},2018-03-01,x,y\n"
+    result = _import(runner, _write(tmp_path, header + row), stock.business)
     assert result.exit_code == 1
     assert f"导入失败，未做任何修改：{message}" in result.stderr
     assert len(_imported(app)) == before

@@ -13,7 +13,7 @@ from mobile_hall.extensions import db
 from mobile_hall.licenses import keys, services, signing
 from mobile_hall.licenses.models import License, SigningKey
 from mobile_hall.licenses.signing import Ed25519Signer
-from tests.licenses.test_pages import _business_license
+from tests.support import builders
 
 
 def _state(client, token: str) -> str:
@@ -28,7 +28,7 @@ def _selects(counter) -> list[str]:
 def test_a_check_is_one_statement_and_a_repeat_only_reads_the_change_token(
     app, client, count_queries
 ):
-    _license_id, token = _business_license(app)
+    _license_id, token = builders.licence_with_token(app)
     with count_queries() as counter:
         assert _state(client, token) == "valid"
     assert len([s for s in _selects(counter) if "change_token" not in s]) == 1
@@ -41,7 +41,7 @@ def test_a_check_is_one_statement_and_a_repeat_only_reads_the_change_token(
 
 
 def test_every_check_reads_the_record_again(app, client):
-    license_id, token = _business_license(app)
+    license_id, token = builders.licence_with_token(app)
     assert _state(client, token) == "valid"
     with app.app_context():
         services.revoke_license(db.session.get(License, license_id), "被依法吊销", actor="test")
@@ -49,8 +49,8 @@ def test_every_check_reads_the_record_again(app, client):
 
 
 def test_a_record_changed_after_a_good_check_is_forged(app, client):
-    license_id, token = _business_license(app)
-    assert _state(client, token) == "valid"  # its signatures were checked (and remembered)
+    license_id, token = builders.licence_with_token(app)
+    assert _state(client, token) == "valid"  # its signatures were checked
     with app.app_context():
         license = db.session.get(License, license_id)
         license.data = {**license.data, "name": "别的公司"}
@@ -61,7 +61,7 @@ def test_a_record_changed_after_a_good_check_is_forged(app, client):
 def test_the_keys_a_check_needs_resolve_as_in_the_whole_jwks(app_context, monkeypatch):
     from flask import current_app
 
-    _business_license(current_app)  # the current key is stored
+    builders.issue_licence()  # the current key is stored
     earlier = Ed25519Signer.generate("hall-earlier")
     db.session.add(
         SigningKey(

@@ -1,4 +1,4 @@
-"""Helpers for the two pages: CSRF tokens, opening a page, and reading the database."""
+"""Fixtures for the two pages: opening a page, and reading the database."""
 
 from __future__ import annotations
 
@@ -6,26 +6,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import pytest
-import sqlalchemy as sa
 
-from mobile_hall.extensions import db
-from mobile_hall.identity.models import Account
-from tests.support.browser import csrf_token
-
-
-def token_of(client, path: str = "/auth/logout") -> str:
-    """A CSRF token for the client's session."""
-    return csrf_token(client.get(path).get_data(as_text=True))
-
-
-def post(client, path: str, **data):
-    """POST a form with the session's CSRF token."""
-    return client.post(path, data={"csrf_token": token_of(client), **data})
-
-
-def account_named(name: str) -> Account:
-    """A demo person's account by name (it exists once they have signed in)."""
-    return db.session.scalars(sa.select(Account).where(Account.name == name)).one()
+from tests.support.pages import post
 
 
 @pytest.fixture

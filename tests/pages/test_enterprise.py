@@ -12,8 +12,7 @@ from mobile_hall.extensions import db
 from mobile_hall.identity.services import register_account
 from mobile_hall.pages import services
 from mobile_hall.pages.models import EnterpriseAgent, EnterpriseProfile, PageOpening
-
-from .conftest import account_named, post
+from tests.support.pages import account_named, post
 
 AGENT_ID_NUMBER = "44020519900115274X"  # 陈丽娟, the demo agent
 

@@ -15,8 +15,7 @@ from mobile_hall.pages.models import (
     RecommendationRule,
 )
 from mobile_hall.pages.services import page_opening_counts, page_rates
-
-from .conftest import account_named, post
+from tests.support.pages import account_named, post
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):

@@ -23,8 +23,7 @@ from mobile_hall.licenses.models import License
 from mobile_hall.pages.constants import LIST_SHOWN
 from mobile_hall.pages.models import EnterpriseAgent
 from mobile_hall.pages.services import add_favourite, record_view
-
-from .conftest import account_named
+from tests.support.pages import account_named
 
 MOST = 12  # statements for one page, whatever the history
 MORE = 20  # rows of each kind added to the history

@@ -10,10 +10,10 @@ from mobile_hall.applications.models import Application, Message
 from mobile_hall.clock import now
 from mobile_hall.common.freshness import MISSING, account_scope, tokens_of
 from mobile_hall.extensions import db
-from tests.applications.conftest import current_versions, pick_item
+from tests.support.applications import pick_item
 from tests.support.browser import csrf_token
-
-from .conftest import account_named, post
+from tests.support.catalog import current_versions
+from tests.support.pages import account_named, post
 
 
 @pytest.fixture

@@ -16,6 +16,11 @@ def csrf_token(html: str) -> str:
     return re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
 
 
+def token_of(client, path: str = "/progress") -> str:
+    """A CSRF token for the client's session (the same for every form of the session)."""
+    return csrf_token(client.get(path).get_data(as_text=True))
+
+
 class Browser:
     """One person's browser: the hall through `client`, the provider through `requests`."""
 

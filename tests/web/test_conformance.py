@@ -9,20 +9,17 @@ licences and messages, versions, rules…). A GET rule that is neither checked n
 
 from __future__ import annotations
 
-import gzip
 import re
 from collections import deque
-from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import RequestRedirect
 
-LIMIT = 30 * 1024  # rule 5: the HTML, and all CSS and script together, compressed
-HOST = "localhost"
+from tests.support.conformance import HOST, Report, check_page
+
 ROLES = (None, "citizen", "enterprise", "clerk", "office")
 CANDIDATES_PER_ENDPOINT = 4
-VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 # Endpoints that answer no mobile HTML page, each with the reason it is not checked here.
 SKIPPED = {
@@ -37,20 +34,7 @@ SKIPPED = {
     "common.elder_mode": "switches a preference and redirects back (tested in test_layout.py)",
 }
 
-URL_ATTRIBUTE = re.compile(r'\b(?:src|href|action|srcset|poster|formaction)\s*=\s*"([^"]*)"', re.I)
-CSS_URL = re.compile(r"url\(\s*['\"]?([^'\")]+)")
-STYLESHEET = re.compile(r'<link\b[^>]*rel="stylesheet"[^>]*href="([^"]+)"', re.I)
-SCRIPT = re.compile(r'<script\b[^>]*src="([^"]+)"', re.I)
 LINK = re.compile(r'<a\b[^>]*href="([^"]+)"', re.I)
-
-
-@dataclass
-class Report:
-    """What the crawl checked, and every way a page broke the profile."""
-
-    checked: dict[str, str] = field(default_factory=dict)  # endpoint -> a URL that passed
-    problems: list[str] = field(default_factory=list)
-    asset_sizes: dict[str, int] = field(default_factory=dict)
 
 
 def _endpoint(adapter, url: str) -> tuple[str | None, dict]:
@@ -70,63 +54,6 @@ def _local(url: str) -> str | None:
     if parts.netloc and parts.netloc != HOST:
         return None
     return parts.path if parts.path.startswith("/") else None
-
-
-def _external_urls(text: str) -> list[str]:
-    urls = URL_ATTRIBUTE.findall(text) + CSS_URL.findall(text)
-    external = []
-    for url in urls:
-        url = url.strip().replace("&amp;", "&")
-        parts = urlsplit(url)
-        if (parts.scheme in ("http", "https") or url.startswith("//")) and parts.netloc != HOST:
-            external.append(url)
-    return external
-
-
-def _asset_size(client, url: str, report: Report) -> int:
-    if url not in report.asset_sizes:
-        with client.get(url, headers={"Accept-Encoding": "gzip"}) as response:
-            assert response.status_code == 200, url
-            body = response.data
-            if response.headers.get("Content-Encoding") != "gzip":
-                body = gzip.compress(body)  # rule 5 counts compressed bytes
-            text = gzip.decompress(body).decode()
-            if _external_urls(text):
-                report.problems.append(f"{url}: external origin {_external_urls(text)}")
-            if response.headers.get("Cache-Control") != "public, max-age=31536000, immutable":
-                report.problems.append(f"{url}: not cached as a fingerprinted file")
-        report.asset_sizes[url] = len(body)
-    return report.asset_sizes[url]
-
-
-def _check_page(client, url: str, response, report: Report) -> None:
-    problems = report.problems
-    html = response.get_data(as_text=True)
-    content_type = response.headers["Content-Type"].lower().replace(" ", "")
-    if "charset=utf-8" not in content_type or '<meta charset="utf-8">' not in html:
-        problems.append(f"{url}: not declared UTF-8")
-    if not html.startswith("<!doctype html>") or '<html lang="zh-CN">' not in html:
-        problems.append(f'{url}: not HTML5 with <html lang="zh-CN">')
-    if VIEWPORT not in html:
-        problems.append(f"{url}: no viewport meta")
-    if 'class="topbar"' not in html:
-        problems.append(f"{url}: no top bar")
-    if "frame-ancestors" not in response.headers.get("Content-Security-Policy", ""):
-        problems.append(f"{url}: no CSP frame-ancestors")
-    if external := _external_urls(html):
-        problems.append(f"{url}: external origin {external}")
-    compressed = client.get(url, headers={"Accept-Encoding": "gzip"})
-    if compressed.headers.get("Content-Encoding") != "gzip":
-        problems.append(f"{url}: HTML not compressed")
-    if len(compressed.data) > LIMIT:
-        problems.append(f"{url}: HTML {len(compressed.data)} bytes compressed > {LIMIT}")
-    assets = STYLESHEET.findall(html) + SCRIPT.findall(html)
-    for asset in assets:
-        if "?v=" not in asset:
-            problems.append(f"{url}: {asset} not fingerprinted")
-    total = sum(_asset_size(client, asset.replace("&amp;", "&"), report) for asset in assets)
-    if total > LIMIT:
-        problems.append(f"{url}: CSS and script {total} bytes compressed > {LIMIT}")
 
 
 # Staff pages are not embedded by the province; the link rule of embedded mode is for the public.
@@ -194,7 +121,7 @@ def _visit(client, adapter, queue, tried, seen, passed, arguments, report) -> No
         response = client.get(url)
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
-        _check_page(client, url, response, report)
+        check_page(client, url, response, report)
         report.checked.setdefault(endpoint, url)
         passed.append(url)
         tried[endpoint] = CANDIDATES_PER_ENDPOINT  # one passing URL per endpoint and person

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from tests.applications.conftest import token_of
-from tests.support.browser import csrf_token
+from tests.support.browser import csrf_token, token_of
 
 LOOKUP = {"number": "QJ", "phone_last4": "0001"}
 FORM_ERROR = "办件编号有误"  # the lookup form's own refusal: the token was accepted

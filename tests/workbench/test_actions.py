@@ -11,7 +11,7 @@ from mobile_hall.clock import now
 from mobile_hall.extensions import db
 from mobile_hall.workbench import services as workbench
 from mobile_hall.workdays import add_working_days
-from tests.workbench import Hall, csrf_token, number_of, queue_numbers
+from tests.support.workbench import Hall, csrf_token, number_of, queue_numbers
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from mobile_hall.extensions import db
 from mobile_hall.workbench import services as workbench
 from mobile_hall.workbench.labels import QUEUE
 from mobile_hall.workdays import add_working_days
-from tests.workbench import (
+from tests.support.workbench import (
     PNG,
     SCJG_ONLINE,
     SCJG_TOLERANT,

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from mobile_hall.workbench.services import ACTION_ROLES, QUEUES
-from tests.workbench import (
+from tests.support.workbench import (
     SCJG_ONLINE,
     SCJG_TOLERANT,
     TOWN_ONLINE,
