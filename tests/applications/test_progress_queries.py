@@ -3,15 +3,7 @@ process records; the visitor's session is in its cookie and costs no query."""
 
 from __future__ import annotations
 
-import pytest
-
-from mobile_hall.extensions import limiter
 from tests.applications.conftest import load, pick_item, submitted, token_of
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    limiter.reset()
 
 
 def test_a_lookup_is_one_statement(app, sign_in, count_queries):
