@@ -8,7 +8,7 @@ IDP_PORT ?= 8001
 # The demo's accounts belong to the development identity provider's issuer.
 DEV_IDENTITY := OIDC_ISSUER=http://127.0.0.1:$(IDP_PORT) OIDC_CLIENT_ID=mobile-hall
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install lock run serve test lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 	touch $@
 
 install: $(VENV)/.installed
+
+## lock: compile requirements.txt (run time) and requirements-dev.txt (run time, tests, tools)
+## from the *.in files: every package of the tree pinned, with hashes; run after editing a .in
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements.in requirements-dev.in
 
 ## run: migrate, load the demo data, serve the hall on :8000 and the dev identity provider on :8001
 run: install
