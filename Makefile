@@ -40,11 +40,14 @@ serve:
 test: install
 	$(BIN)/pytest
 
+## lint: ruff, then mypy on mobile_hall (configured in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache
 
 ## bench: the hall under gunicorn (2 sync workers) on 500 items and 100 000 applications, driven
 ## by wrk, on SQLite then PostgreSQL (BENCH_PG_URL); never part of `make test` (docs/performance.md)

@@ -1,5 +1,7 @@
 """Extensions, created unbound here and bound to the app in `create_app`."""
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -27,6 +29,12 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base of every model is Flask-SQLAlchemy's `db.Model`; a type checker cannot take a base
+# class from an attribute (python/mypy#8603), so it is shown the class `db.Model` derives from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = KeptTokenProtect()  # Flask-WTF's, knowing the tokens it kept
 login_manager = LoginManager()
