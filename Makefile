@@ -36,9 +36,12 @@ run: install
 serve:
 	@$(BIN)/python scripts/dev_servers.py --hall-port $(HALL_PORT) --idp-port $(IDP_PORT)
 
-## test: the whole suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
+## test: the whole suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL) with the coverage
+## of mobile_hall; the browser journeys need Debian's chromium, installed here when it is missing
 test: install
-	$(BIN)/pytest
+	@command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
 ## lint: ruff, then mypy on mobile_hall (configured in pyproject.toml)
 lint: install
@@ -47,7 +50,7 @@ lint: install
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .coverage
 
 ## bench: the hall under gunicorn (2 sync workers) on 500 items and 100 000 applications, driven
 ## by wrk, on SQLite then PostgreSQL (BENCH_PG_URL); never part of `make test` (docs/performance.md)
