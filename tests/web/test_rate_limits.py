@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import redis
 
-from config import Config
+from config import Config, ProductionConfig
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -45,6 +45,15 @@ def test_an_app_switched_off_leaves_the_next_apps_limits_on(make_app):
     assert [limited.get(FORGED).status_code for _try in range(2)] == [200, 429]
 
 
+def test_production_will_not_count_in_each_worker_alone(monkeypatch):
+    # `memory://` would multiply every limit by the number of workers: Redis must be named.
+    monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
+    with pytest.raises(RuntimeError, match="RATELIMIT_STORAGE_URI must be set"):
+        _ = ProductionConfig().RATELIMIT_STORAGE_URI
+    monkeypatch.setenv("RATELIMIT_STORAGE_URI", REDIS_URL)
+    assert ProductionConfig().RATELIMIT_STORAGE_URI == REDIS_URL
+
+
 def test_the_default_sign_in_limit():
     assert Config.SIGN_IN_LIMIT == "20 per minute"
 
@@ -70,7 +79,8 @@ def redis_prefix() -> Iterator[str]:
         server.ping()
     except redis.ConnectionError as error:
         if os.environ.get("CI") == "true":
-            pytest.fail(f"Redis is not reachable at {REDIS_URL} ({error}); .ci/run starts it")
+            message = f"Redis is not reachable at {REDIS_URL} ({error}); .ci/run starts it"
+            pytest.fail(message, pytrace=False)
         pytest.skip(f"no Redis at {REDIS_URL} (set TEST_REDIS_URL, or start redis-server)")
     prefix = f"mobile-hall-test-{secrets.token_hex(6)}"
     yield prefix
