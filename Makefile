@@ -8,7 +8,7 @@ IDP_PORT ?= 8001
 # The demo's accounts belong to the development identity provider's issuer.
 DEV_IDENTITY := OIDC_ISSUER=http://127.0.0.1:$(IDP_PORT) OIDC_CLIENT_ID=mobile-hall
 
-.PHONY: install run serve test lint bench clean
+.PHONY: install lock run serve test lint bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,14 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(BIN)/activate
 
 install: $(VENV)/.installed
 
+## lock: compile requirements.txt (run time) and requirements-dev.txt (run time, tests, tools)
+## from the *.in files: every package of the tree pinned, with hashes; run after editing a .in
+PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock" $(BIN)/pip-compile --quiet --generate-hashes \
+	--allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links
+lock: install
+	$(PIP_COMPILE) --output-file requirements.txt requirements.in
+	$(PIP_COMPILE) --output-file requirements-dev.txt requirements.in requirements-dev.in
+
 ## run: migrate, load the demo data, serve the hall on :8000 and the dev identity provider on :8001
 run: install
 	$(FLASK) db upgrade
@@ -28,15 +36,21 @@ run: install
 serve:
 	@$(BIN)/python scripts/dev_servers.py --hall-port $(HALL_PORT) --idp-port $(IDP_PORT)
 
-## test: the whole suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL)
+## test: the whole suite (SQLite by default; TEST_DATABASE_URL for PostgreSQL) with the coverage
+## of mobile_hall; the browser journeys need Debian's chromium, installed here when it is missing
 test: install
-	$(BIN)/pytest
+	@command -v chromium >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
+## lint: ruff, then mypy on mobile_hall (configured in pyproject.toml)
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) .pytest_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .coverage
 
 ## bench: the hall under gunicorn (2 sync workers) on 500 items and 100 000 applications, driven
 ## by wrk, on SQLite then PostgreSQL (BENCH_PG_URL); never part of `make test` (docs/performance.md)

@@ -89,13 +89,16 @@ class Config:
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(40 * 1024 * 1024)))
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")
-    # Flask-Limiter: memory for one process; production points it at Redis.
+    # Flask-Limiter: counters in this process (`memory://`); production counts in Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Said outright: Flask-Limiter otherwise takes the last app's setting (its own state).
     RATELIMIT_ENABLED = True
+    # Per client address (see TRUSTED_PROXY_COUNT), in Flask-Limiter's notation.
     PROGRESS_LOOKUP_LIMIT = os.environ.get("PROGRESS_LOOKUP_LIMIT", "10 per minute")
     # Checking a licence token at /licenses/verify (public: anyone who scans a QR code).
     LICENSE_VERIFY_LIMIT = os.environ.get("LICENSE_VERIFY_LIMIT", "120 per minute")
+    # Starting a sign-in at /auth/login (each start keeps a pending sign-in in the session).
+    SIGN_IN_LIMIT = os.environ.get("SIGN_IN_LIMIT", "20 per minute")
     # Proxies in front of the hall (nginx: 1) whose X-Forwarded-For/-Proto/-Host are trusted;
     # 0 trusts none, and the client address is the connection's (see docs/deploy.md).
     TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
@@ -146,6 +149,12 @@ class ProductionConfig(Config):
     def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802 - Ed25519 private key, PKCS#8 PEM
         return _required("LICENSE_SIGNING_KEY")
 
+    @property
+    def RATELIMIT_STORAGE_URI(self) -> str:  # noqa: N802
+        # Redis (redis://…), shared by every worker and node: `memory://` would count per
+        # worker and multiply each limit by the number of workers.
+        return _required("RATELIMIT_STORAGE_URI")
+
 
 class DevelopmentConfig(Config):
     """`make run`: plain HTTP on loopback, secrets generated into instance/."""
@@ -182,6 +191,9 @@ class TestingConfig(Config):
     IDENTITY_HASH_KEY = generate_key()
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
+    # Most tests sign in and look up far more often than a person; the tests of the limits
+    # build an app with RATELIMIT_ENABLED=True.
+    RATELIMIT_ENABLED = False
     # Tests change the catalog through other sessions and processes and look at once.
     CHANGE_TOKEN_RECHECK_SECONDS = 0.0
 

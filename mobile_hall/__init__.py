@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -46,7 +45,9 @@ def trust_proxies(app: Flask) -> None:
     if hops > 0:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
 
 
 MODEL_MODULES = (
@@ -62,7 +63,7 @@ MODEL_MODULES = (
 
 
 def register_extensions(app: Flask) -> None:
-    """Bind the database, migrations, CSRF protection and compression to the app."""
+    """Bind the database, migrations, CSRF protection, compression and rate limits to the app."""
     import importlib
 
     from .extensions import db
@@ -80,24 +81,7 @@ def register_extensions(app: Flask) -> None:
     # Its after-request hook is the first registered, so it runs last: on the final headers.
     compress.init_app(app)
     limiter.init_app(app)
-    if not (app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION")):
-        drop_limiter_hooks(app)
     init_identity(app)
-
-
-def drop_limiter_hooks(app: Flask) -> None:
-    """Every limit is declared on its view (`common.ratelimit`), whose wrapper counts it in the
-    extension's storage: Flask-Limiter's own hooks around every request (its check of default
-    limits, its rate-limit headers and conditional deductions, its per-request context) would
-    find nothing to do, and cost a fifth of a cached page's time. Only its storage is used."""
-
-    def is_limiters(hook: object) -> bool:
-        if isinstance(hook, partial):
-            return bool(hook.args) and hook.args[0] is limiter
-        return getattr(hook, "__self__", None) is limiter
-
-    for hooks in (app.before_request_funcs, app.after_request_funcs, app.teardown_request_funcs):
-        hooks[None] = [hook for hook in hooks.get(None, []) if not is_limiters(hook)]
 
 
 def register_blueprints(app: Flask) -> None:

@@ -1,7 +1,6 @@
 """Extensions, created unbound here and bound to the app in `create_app`."""
 
-import time
-from typing import ClassVar
+from typing import TYPE_CHECKING
 
 from flask_compress import Compress
 from flask_limiter import Limiter
@@ -10,7 +9,6 @@ from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
-from limits.storage import MemoryStorage
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
@@ -31,55 +29,19 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+# The base of every model is Flask-SQLAlchemy's `db.Model`; a type checker cannot take a base
+# class from an attribute (python/mypy#8603), so it is shown the class `db.Model` derives from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True, compare_type=True)
 csrf = CSRFProtect()
 compress = Compress()
 login_manager = LoginManager()
 
 
-class SweptMemoryStorage(MemoryStorage):
-    """limits' in-process counters (`memory://`) without its timer thread.
-
-    `MemoryStorage` purges expired counters from a `threading.Timer` it starts again 10 ms after
-    the last one: under steady traffic, a thread start and a GIL hand-over every few requests
-    (a tenth of a progress lookup's time). Here a fixed-window counter is dropped when it is
-    read after its window (as `MemoryStorage.get` already does), and the others are swept at
-    most once a second by the request that finds the sweep due. Declaring the `memory` scheme
-    makes this the storage `memory://` names in this process.
-    """
-
-    STORAGE_SCHEME: ClassVar[list[str]] = ["memory"]
-    SWEEP_SECONDS = 1.0
-
-    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options: str):
-        """The storage of `uri` (`memory://`); refuses nothing."""
-        super().__init__(uri, wrap_exceptions=wrap_exceptions, **options)
-        self.timer.cancel()
-        self._swept_at = time.time()
-
-    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
-        """Add `amount` to the counter of `key`, opening a window of `expiry` seconds if none
-        is open; the counter's value."""
-        self.get(key)
-        self._sweep_when_due()
-        with self.locks[key]:
-            self.storage[key] += amount
-            if self.storage[key] == amount:
-                self.expirations[key] = time.time() + expiry
-        return self.storage.get(key, 0)
-
-    def _sweep_when_due(self) -> None:
-        moment = time.time()
-        if moment - self._swept_at < self.SWEEP_SECONDS:
-            return
-        self._swept_at = moment
-        for key, expires_at in list(self.expirations.items()):
-            if expires_at <= moment:
-                self.storage.pop(key, None)
-                self.expirations.pop(key, None)
-                self.locks.pop(key, None)
-
-
-# Limits apply only where a view asks (default_limits stays empty); storage from config
-# (`memory://` is `SweptMemoryStorage`; production counts in Redis).
+# Limits apply only where a view asks (`@limiter.limit`); the counters live where
+# RATELIMIT_STORAGE_URI says: `memory://` in one process, Redis shared by every worker in
+# production.
 limiter = Limiter(key_func=get_remote_address)

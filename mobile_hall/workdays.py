@@ -22,6 +22,7 @@ from collections.abc import Iterator, Sequence
 from datetime import date, timedelta
 from functools import cache
 from itertools import count
+from typing import cast
 
 import chinese_calendar
 
@@ -74,7 +75,8 @@ def add_working_days(start: date, days: int) -> date:
     :raises ValueError: if ``days`` is negative.
     :raises CalendarNotCovered: if the count runs into a year the calendar does not know.
     """
-    return _nth_counted_day(start, days, pauses=())
+    # Only an open pause stops the count (None); here there is none.
+    return cast(date, _nth_counted_day(start, days, pauses=()))
 
 
 def working_days_between(start: date, end: date) -> int:

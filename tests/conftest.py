@@ -18,7 +18,7 @@ import devidp
 from config import TestingConfig
 from mobile_hall import create_app
 from mobile_hall.demo.services import load_demo
-from mobile_hall.extensions import db
+from mobile_hall.extensions import db, limiter
 from tests.support.provider import (
     BROKEN_ACCOUNTS,
     CLIENT_ID,
@@ -124,6 +124,10 @@ def make_app(app: Flask, identity_provider: str, isolated_db: None) -> Iterator[
     for extra in built:
         with extra.app_context():
             db.engine.dispose()
+    if built:
+        # Flask-Limiter is one object holding the last app's settings (RATELIMIT_ENABLED, its
+        # storage): give it back to the session's app.
+        limiter.init_app(app)
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -27,7 +28,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..clock import now
 from ..common.paging import page_number
-from ..common.ratelimit import rate_limited
+from ..extensions import limiter
 from ..identity.web import login_required
 from ..organisations.services import registration_points
 from . import labels, services
@@ -453,7 +454,7 @@ def open_file(application_id: int, material_id: int):
 
 
 @blueprint.route("/progress", methods=["GET", "POST"])
-@rate_limited("PROGRESS_LOOKUP_LIMIT", methods=("POST",))
+@limiter.limit(lambda: current_app.config["PROGRESS_LOOKUP_LIMIT"], methods=["POST"])
 def progress():
     """Progress lookup without signing in: stage and dates only, never personal data."""
     form = ProgressForm()

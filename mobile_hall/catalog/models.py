@@ -3,6 +3,7 @@ electronic license (证照目录) that materials and results name."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.freshness import CATALOG, watch
 from ..database import enum_column
-from ..extensions import db
+from ..extensions import Model, db
 from ..organisations.models import Unit
 from .constants import (
     ALL_STAGES,
@@ -36,7 +37,7 @@ item_version_unit = sa.Table(
 )
 
 
-class LicenseType(db.Model):
+class LicenseType(Model):
     """A type of license the district issues or accepts in place of paper."""
 
     __tablename__ = "license_type"
@@ -53,7 +54,7 @@ class LicenseType(db.Model):
     issuing_unit: Mapped[Unit] = relationship()
 
 
-class Theme(db.Model):
+class Theme(Model):
     """A life event of a person or a stage in an enterprise's life (主题分类)."""
 
     __tablename__ = "theme"
@@ -66,7 +67,7 @@ class Theme(db.Model):
     position: Mapped[int] = mapped_column(default=0)
 
 
-class ServiceItem(db.Model):
+class ServiceItem(Model):
     """The stable identity of a service item (事项); its content lives in versions."""
 
     __tablename__ = "service_item"
@@ -88,7 +89,7 @@ class ServiceItem(db.Model):
     )
 
 
-class ItemVersion(db.Model):
+class ItemVersion(Model):
     """One published version of an item's standardised record and guide (办事指南).
 
     A version is never edited after publication: a change publishes the next number.
@@ -160,12 +161,12 @@ class ItemVersion(db.Model):
         return stage in self.online_stages
 
     @staticmethod
-    def stages_are_full_online(stages: list[str]) -> bool:
+    def stages_are_full_online(stages: Sequence[str]) -> bool:
         """Whether a set of online stages covers the whole process (全流程网办)."""
         return all(stage in stages for stage in ALL_STAGES)
 
 
-class Material(db.Model):
+class Material(Model):
     """One material of a version's checklist (申请材料)."""
 
     __tablename__ = "material"

@@ -93,7 +93,7 @@ class _Memo:
     def __init__(self, token: tuple[str, ...]) -> None:
         self.token = token
         self.versions: dict[int, PublishedVersion] = {}
-        self.current: dict[str, int] | None = None  # item code -> current version id
+        self.current: dict[str, int | None] | None = None  # item code -> current version id
 
 
 def _memo() -> _Memo:

@@ -7,7 +7,7 @@ edits later, so an invalid guide can never be published by any route.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -23,7 +23,7 @@ from .constants import (
     Stage,
 )
 
-FORMAT = "mobile_hall.catalog/1"
+FORMAT: Final = "mobile_hall.catalog/1"
 
 ITEM_CODE_PATTERN = r"^[A-Z0-9][A-Z0-9-]{2,39}$"
 FIELD_NAME_PATTERN = r"^[a-z][a-z0-9_]{0,39}$"

@@ -7,6 +7,7 @@ import unicodedata
 
 import sqlalchemy as sa
 from pypinyin import Style, lazy_pinyin
+from sqlalchemy.orm import QueryableAttribute
 
 MAX_TERMS = 5
 _SEPARATOR = "|"
@@ -44,6 +45,8 @@ def query_terms(raw: str, max_length: int) -> list[str]:
     return [term for term in terms if term][:MAX_TERMS]
 
 
-def matches_all(column: sa.ColumnElement[str], terms: list[str]) -> sa.ColumnElement[bool]:
+def matches_all(
+    column: sa.ColumnElement[str] | QueryableAttribute[str], terms: list[str]
+) -> sa.ColumnElement[bool]:
     """A condition true when the column contains every term (terms hold no LIKE wildcards)."""
     return sa.and_(*(column.contains(term, autoescape=True) for term in terms))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     g,
     jsonify,
     redirect,
@@ -16,7 +17,7 @@ from flask import (
 from flask_login import current_user
 
 from ..common.web import is_local_path
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from . import oidc, services
 from .forms import EmptyForm
 from .models import Account
@@ -35,8 +36,12 @@ def _refused(reason: str):
 
 
 @blueprint.get("/auth/login")
+@limiter.limit(lambda: current_app.config["SIGN_IN_LIMIT"])
 def login():
-    """Send the person to the platform; embedded pages first try a silent sign-in."""
+    """Send the person to the platform; embedded pages first try a silent sign-in.
+
+    Each start counts against `SIGN_IN_LIMIT` per client address: a start keeps a pending
+    sign-in in the session, so anonymous traffic must not start them without end."""
     if not oidc.is_configured():
         abort(503)
     target = request.args.get("next")

@@ -68,7 +68,9 @@ def load_demo_licenses() -> int:
     """
     issued = 0
     for code, holder, issued_on, data in _demo_licenses():
-        license_type = db.session.scalar(sa.select(LicenseType).where(LicenseType.code == code))
+        license_type = db.session.execute(
+            sa.select(LicenseType).where(LicenseType.code == code)
+        ).scalar_one()
         texts = license_data(license_type, data)
         known = db.session.scalar(
             sa.select(License.id).where(

@@ -144,7 +144,7 @@ class _RowReader:
             refuse("issuing_unit", "unknown_unit")
         start, end = self._dates(values, refuse)
         problems.extend(found)
-        if found:
+        if found or holder is None or unit is None or start is None:  # each None refused above
             return None
         data = {spec["name"]: values.get(spec["name"], "") for spec in self.license_type.fields}
         for name, day in (("valid_from", start), ("valid_until", end)):

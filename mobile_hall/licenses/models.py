@@ -18,7 +18,7 @@ from ..common.freshness import (
     watch,
 )
 from ..database import enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..organisations.models import Unit
 from .constants import HolderKind, LicenseSource, LicenseState, LicenseStatus
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..identity.models import Account
 
 
-class License(db.Model):
+class License(Model):
     """An electronic license (电子证照), signed by the hall when it entered the library.
 
     A person holder is known by the keyed hash of their ID number and a masked copy, never the
@@ -89,7 +89,7 @@ class License(db.Model):
         return self.holder_id_masked or self.holder_credit_code or ""
 
 
-class LicenseUse(db.Model):
+class LicenseUse(Model):
     """A license used, with its holder's consent, in place of a material of an application."""
 
     __tablename__ = "license_use"
@@ -106,7 +106,7 @@ class LicenseUse(db.Model):
     account: Mapped[Account] = relationship(lazy="joined")
 
 
-class LicenseCounter(db.Model):
+class LicenseCounter(Model):
     """The last serial used per license type and issuing unit."""
 
     __tablename__ = "license_counter"
@@ -116,7 +116,7 @@ class LicenseCounter(db.Model):
     value: Mapped[int]
 
 
-class SigningKey(db.Model):
+class SigningKey(Model):
     """A public key the hall has signed licenses with; kept for ever, published in the JWKS."""
 
     __tablename__ = "license_signing_key"
@@ -128,7 +128,7 @@ class SigningKey(db.Model):
     first_used_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
-class ApiKey(db.Model):
+class ApiKey(Model):
     """A department system's key to the license API: one unit, the license types it issues.
 
     Only the SHA-256 of the key is kept; the key itself is shown once, when it is made.

@@ -140,7 +140,7 @@ def _usable(account: Account, type_ids: set[int]) -> list[License]:
     unlimited = [lic for lic in found if lic.valid_until is None]
     limited = sorted(
         (lic for lic in found if lic.valid_until is not None),
-        key=lambda lic: lic.valid_until,
+        key=lambda lic: lic.valid_until or date.min,  # never None here: filtered above
         reverse=True,
     )
     return [*unlimited, *limited]

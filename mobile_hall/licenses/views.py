@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request, url_for
+from flask import Blueprint, Response, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 
 from ..clock import now
 from ..common.freshness import LICENSES
 from ..common.pagecache import cached_page
-from ..common.ratelimit import rate_limited
+from ..extensions import limiter
 from ..identity.web import login_required
 from . import labels, services
 from .forms import VerifyForm
@@ -60,9 +60,9 @@ def detail(license_id: int):
 
 
 @blueprint.get("/verify")
-@rate_limited(
-    "LICENSE_VERIFY_LIMIT",
-    counts=lambda: "token" in request.args,  # opening the empty form is not counted
+@limiter.limit(
+    lambda: current_app.config["LICENSE_VERIFY_LIMIT"],
+    exempt_when=lambda: "token" not in request.args,  # opening the empty form is free
 )
 @cached_page(LICENSES)
 def verify():

@@ -7,11 +7,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..common.freshness import CATALOG, watch
 from ..database import enum_column
-from ..extensions import db
+from ..extensions import Model
 from .constants import UnitLevel
 
 
-class Unit(db.Model):
+class Unit(Model):
     """An organisation: the district, a department, a town or a village (单位)."""
 
     __tablename__ = "unit"
@@ -43,7 +43,7 @@ class Unit(db.Model):
         return f"<Unit {self.code}>"
 
 
-class ServiceLocation(db.Model):
+class ServiceLocation(Model):
     """A hall, window or village service station of a unit (服务网点)."""
 
     __tablename__ = "service_location"

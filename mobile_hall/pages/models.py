@@ -11,13 +11,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..catalog.models import ServiceItem
 from ..common.freshness import PAGES, account_scope, enterprise_scope, person_scope, watch
 from ..database import enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..identity.models import Enterprise
 from ..organisations.models import Unit
 from .constants import ConditionKind, EnterpriseSize, Industry, PageKind
 
 
-class PageOpening(db.Model):
+class PageOpening(Model):
     """A page opened by its owner after accepting the personalisation notice (开通).
 
     One row per owner (`owner_key`: ``account:<id>`` or ``enterprise:<id>``); closing keeps the
@@ -43,7 +43,7 @@ class PageOpening(db.Model):
         return self.closed_at is None
 
 
-class FavouriteItem(db.Model):
+class FavouriteItem(Model):
     """An item a person starred on its guide (收藏)."""
 
     __tablename__ = "favourite_item"
@@ -57,7 +57,7 @@ class FavouriteItem(db.Model):
     item: Mapped[ServiceItem] = relationship(lazy="joined")
 
 
-class RecentView(db.Model):
+class RecentView(Model):
     """A guide a signed-in person read lately (最近浏览); only the last few are kept."""
 
     __tablename__ = "recent_view"
@@ -71,7 +71,7 @@ class RecentView(db.Model):
     item: Mapped[ServiceItem] = relationship(lazy="joined")
 
 
-class RecommendationRule(db.Model):
+class RecommendationRule(Model):
     """A rule the district office edits: when the condition holds, recommend the item, saying why.
 
     `reason` is Chinese with ``{name}`` placeholders filled from the parameters and the facts
@@ -91,7 +91,7 @@ class RecommendationRule(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
-class RecommendationDismissal(db.Model):
+class RecommendationDismissal(Model):
     """A recommendation the person said they do not want to see again."""
 
     __tablename__ = "recommendation_dismissal"
@@ -103,7 +103,7 @@ class RecommendationDismissal(db.Model):
     dismissed_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
 
 
-class EnterpriseProfile(db.Model):
+class EnterpriseProfile(Model):
     """What the legal representative says of the enterprise beyond the platform's name and code."""
 
     __tablename__ = "enterprise_profile"
@@ -126,7 +126,7 @@ class EnterpriseProfile(db.Model):
     town: Mapped[Unit | None] = relationship(lazy="joined")
 
 
-class EnterpriseAgent(db.Model):
+class EnterpriseAgent(Model):
     """An agent (经办人) the legal representative registered, with optional limits.
 
     Empty `theme_codes` and `item_codes`: every item. Once an enterprise manages its agents in
@@ -151,7 +151,7 @@ class EnterpriseAgent(db.Model):
         return bool(self.theme_codes or self.item_codes)
 
 
-class Policy(db.Model):
+class Policy(Model):
     """A policy or notice the district office pushes to enterprises (政策推送).
 
     Each tag list empty means "all" along that dimension.

@@ -88,7 +88,7 @@ def open_page(account: Account, kind: PageKind, town_code: str | None) -> PageOp
     elif not opening.is_open:
         opening.opened_at, opening.closed_at = now(), None
     opening.town = town
-    if kind is PageKind.ENTERPRISE:
+    if kind is PageKind.ENTERPRISE and account.enterprise is not None:
         profile_of(account.enterprise).town = town
     db.session.flush()
     record_event(
@@ -124,7 +124,7 @@ def close_page(account: Account, kind: PageKind) -> None:
     opening.closed_at, opening.town = now(), None
     if kind is PageKind.PERSON:
         _forget_person(account)
-    else:
+    elif account.enterprise_id is not None:
         forget_enterprise(account.enterprise_id)
     record_event(f"account:{account.id}", "pages.close", target=opening.owner_key)
     db.session.commit()
@@ -153,7 +153,7 @@ def page_opening_counts(kind: PageKind) -> dict[int, int]:
         )
         .group_by(PageOpening.town_id)
     )
-    return {town_id: count for town_id, count in rows}
+    return {town_id: count for town_id, count in rows if town_id is not None}
 
 
 def page_rates(kind: PageKind) -> dict[str, PageRate]:

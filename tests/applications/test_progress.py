@@ -13,18 +13,12 @@ from mobile_hall.applications.numbering import (
     format_application_number,
 )
 from mobile_hall.common.web import ELDER_COOKIE
-from mobile_hall.extensions import db, limiter
+from mobile_hall.extensions import db
 from mobile_hall.workbench import services as workbench
 from tests.support.applications import account, load, pick_item, submitted
 from tests.support.browser import csrf_token, token_of
 
 NOT_FOUND = "未找到该办件。请核对办件编号和手机号码后四位后再试。"
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    # The limits are counted per address for the whole session's app: start each test afresh.
-    limiter.reset()
 
 
 @pytest.fixture
@@ -79,7 +73,7 @@ def test_a_mistyped_number_is_caught_by_its_check_character(app, number):
 
 
 def test_lookups_past_the_limit_get_the_chinese_429_page(make_app):
-    limited = make_app(PROGRESS_LOOKUP_LIMIT="2 per minute").test_client()
+    limited = make_app(RATELIMIT_ENABLED=True, PROGRESS_LOOKUP_LIMIT="2 per minute").test_client()
     stranger = format_application_number(date(2025, 11, 3), 999_999)
     answers = [_look_up(limited, stranger, "0001") for _try in range(3)]
     assert [a.status_code for a in answers] == [200, 200, 429]

@@ -3,16 +3,8 @@ process records; the visitor's session is in its cookie and costs no query."""
 
 from __future__ import annotations
 
-import pytest
-
-from mobile_hall.extensions import limiter
 from tests.support.applications import load, pick_item, submitted
 from tests.support.browser import token_of
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    limiter.reset()
 
 
 def test_a_lookup_is_one_statement(app, sign_in, count_queries):

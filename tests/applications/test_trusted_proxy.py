@@ -33,7 +33,9 @@ def test_no_proxy_is_trusted_by_default():
 
 
 def test_with_a_trusted_proxy_each_forwarded_address_has_its_own_bucket(make_app):
-    hall = make_app(TRUSTED_PROXY_COUNT=1, PROGRESS_LOOKUP_LIMIT="2 per minute")
+    hall = make_app(
+        RATELIMIT_ENABLED=True, TRUSTED_PROXY_COUNT=1, PROGRESS_LOOKUP_LIMIT="2 per minute"
+    )
     first, second = _client(hall, "203.0.113.5"), _client(hall, "203.0.113.6")
     assert [_look_up(first) for _try in range(3)] == [200, 200, 429]
     assert _look_up(second) == 200  # another person behind the same proxy
@@ -64,7 +66,9 @@ def test_address_scheme_and_host_come_from_the_headers_only_behind_a_trusted_pro
 
 
 def test_without_a_trusted_proxy_the_forwarded_address_is_ignored(make_app):
-    hall = make_app(TRUSTED_PROXY_COUNT=0, PROGRESS_LOOKUP_LIMIT="2 per minute")
+    hall = make_app(
+        RATELIMIT_ENABLED=True, TRUSTED_PROXY_COUNT=0, PROGRESS_LOOKUP_LIMIT="2 per minute"
+    )
     first, second = _client(hall, "203.0.113.5"), _client(hall, "203.0.113.6")
     assert [_look_up(first) for _try in range(2)] == [200, 200]
     assert _look_up(second) == 429  # the same connection address: the same bucket

@@ -12,19 +12,13 @@ from flask import request
 from itsdangerous import URLSafeTimedSerializer
 
 from mobile_hall.clock import now
-from mobile_hall.extensions import db, limiter
+from mobile_hall.extensions import db
 from mobile_hall.identity import services
 from mobile_hall.identity.models import WebSession
 from tests.support.browser import csrf_token
 
 COOKIE = "hall_session"
 LOOKUP = {"number": "QJ20251103999999M", "phone_last4": "0001"}  # well formed, not found
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits() -> None:
-    # The progress lookup (a form anyone can post) is limited per address: start afresh.
-    limiter.reset()
 
 
 def _cookie(client) -> str | None:

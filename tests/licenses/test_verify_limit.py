@@ -12,7 +12,9 @@ def test_the_default_limit_is_generous():
 
 
 def test_checks_past_the_limit_get_the_chinese_429_page(make_app):
-    hall = make_app(LICENSE_VERIFY_LIMIT="2 per minute", TRUSTED_PROXY_COUNT=1)
+    hall = make_app(
+        RATELIMIT_ENABLED=True, LICENSE_VERIFY_LIMIT="2 per minute", TRUSTED_PROXY_COUNT=1
+    )
     phone = hall.test_client()
     phone.environ_base["HTTP_X_FORWARDED_FOR"] = "203.0.113.5"
     answers = [phone.get(f"/licenses/verify?token={FORGED}") for _try in range(3)]
