@@ -127,6 +127,9 @@ class Config:
     # Rendered pages kept per worker (LRU; 0 turns the page cache off), and how long a node
     # may go on showing the catalog as it was before another node published a change.
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
+    # A session's own /me or /enterprise is kept this long at most: its form token (an hour,
+    # WTF_CSRF_TIME_LIMIT) must still be good when a form of it is sent a while later.
+    PERSONAL_PAGE_SECONDS = int(os.environ.get("PERSONAL_PAGE_SECONDS", "600"))
     CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
 
 
