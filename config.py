@@ -89,8 +89,7 @@ class Config:
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(40 * 1024 * 1024)))
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")
-    # Flask-Limiter: counters in this process (`memory://`); production counts in Redis.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Flask-Limiter's RATELIMIT_STORAGE_URI is each environment's own: production must name Redis.
     # Said outright: Flask-Limiter otherwise takes the last app's setting (its own state).
     RATELIMIT_ENABLED = True
     # Per client address (see TRUSTED_PROXY_COUNT), in Flask-Limiter's notation.
@@ -163,6 +162,8 @@ class DevelopmentConfig(Config):
     """`make run`: plain HTTP on loopback, secrets generated into instance/."""
 
     SESSION_COOKIE_SECURE = False
+    # Flask-Limiter: counters in this process (`memory://`) unless told otherwise.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
     @property
     def SECRET_KEY(self) -> str:  # noqa: N802
@@ -197,6 +198,7 @@ class TestingConfig(Config):
     # Most tests sign in and look up far more often than a person; the tests of the limits
     # build an app with RATELIMIT_ENABLED=True.
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Tests change the catalog through other sessions and processes and look at once.
     CHANGE_TOKEN_RECHECK_SECONDS = 0.0
 

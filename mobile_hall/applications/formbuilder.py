@@ -5,6 +5,7 @@ Every message is Chinese and sits next to its field; what was typed is kept on a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -110,7 +111,7 @@ def _field(spec: dict[str, Any]):
     return StringField(label, **options)
 
 
-def groups_of(form_fields: list[dict[str, Any]]) -> list[str]:
+def groups_of(form_fields: Sequence[dict[str, Any]]) -> list[str]:
     """The form's pages: one per group, in the order the groups first appear."""
     seen: list[str] = []
     for spec in form_fields:
@@ -119,7 +120,7 @@ def groups_of(form_fields: list[dict[str, Any]]) -> list[str]:
     return seen
 
 
-def form_class(form_fields: list[dict[str, Any]], group: str | None = None) -> type[FlaskForm]:
+def form_class(form_fields: Sequence[dict[str, Any]], group: str | None = None) -> type[FlaskForm]:
     """A form class with the fields of one group (or of all groups when `group` is None)."""
     attributes = {
         spec["name"]: _field(spec)
@@ -129,7 +130,7 @@ def form_class(form_fields: list[dict[str, Any]], group: str | None = None) -> t
     return type("AnswerForm", (FlaskForm,), attributes)
 
 
-def stored_answers(form: FlaskForm, form_fields: list[dict[str, Any]]) -> dict[str, Any]:
+def stored_answers(form: FlaskForm, form_fields: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The form's data as JSON-ready answers (dates ISO, numbers as text)."""
     names = {spec["name"] for spec in form_fields}
     answers: dict[str, Any] = {}

@@ -9,6 +9,7 @@ deal with what a form can get wrong.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -82,10 +83,12 @@ def _wrong_audience(error: services.WrongAudience):
 @blueprint.errorhandler(services.IllegalTransition)
 def _refused(error: services.IllegalTransition):
     flash(labels.REFUSED_ACTION.get(error.action, labels.REFUSED_ACTION_DEFAULT))
-    return redirect(_detail_url(request.view_args["application_id"]), 303)
+    # Raised by a view of one application, whose URL names it.
+    application_id = (request.view_args or {})["application_id"]
+    return redirect(_detail_url(application_id), 303)
 
 
-def _detail_url(application_id: int, **arguments: object) -> str:
+def _detail_url(application_id: int, **arguments: Any) -> str:
     return url_for(".detail", application_id=application_id, **arguments)
 
 
@@ -105,7 +108,10 @@ def _pages(application: Application) -> list[tuple[int, str, list[AnswerRow]]]:
 
 def _id_of(application: Application) -> int:
     """The application's id, also once a commit has expired it (without a reload)."""
-    return sa.inspect(application).identity[0]
+    identity = sa.inspect(application).identity
+    if identity is None:
+        raise ValueError("an application not yet flushed has no id")
+    return identity[0]
 
 
 def _first_draft_step(application_id: int, has_form: bool) -> str:
@@ -140,7 +146,7 @@ def start(code: str):
 
 def _saved_formdata(application: Application, fields: Sequence[dict]) -> MultiDict:
     """The saved answers as if just typed, so every field type shows them as it parses them."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name, value in editable(fields, application.answers).items():
         pairs.extend((name, str(item)) for item in (value if isinstance(value, list) else [value]))
     return MultiDict(pairs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import (
@@ -35,7 +36,7 @@ ERROR_TITLES = {
 }
 
 
-def is_local_path(target: str | None) -> bool:
+def is_local_path(target: str | None) -> TypeGuard[str]:
     """Whether `target` is a path on this site (never another host, never `//host`)."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return False

@@ -24,11 +24,12 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import Flask, Request, Response, current_app, g
+from flask import session as flask_session
 from flask.sessions import SessionInterface, SessionMixin, session_json_serializer
 from werkzeug.datastructures import CallbackDict
 
@@ -183,6 +184,12 @@ class ServerSession(CallbackDict, SessionMixin):
         self.clear()
 
 
+def current_session() -> ServerSession:
+    """This request's session (Flask's `session`), which `DatabaseSessionInterface` opens:
+    Flask types its proxy as any `SessionMixin`."""
+    return cast(ServerSession, flask_session)
+
+
 def _has_expired(record: WebSession, moment: datetime) -> bool:
     idle_ends = as_local(record.last_seen_at) + idle_limit(record.is_staff)
     return moment >= min(as_local(record.expires_at), idle_ends)
@@ -199,10 +206,13 @@ class DatabaseSessionInterface(SessionInterface):
 
     def cookie_cipher(self, app: Flask) -> CookieCipher:
         """The app's cookie cipher (derived once per secret key and fallbacks)."""
+        secret_key = app.secret_key
+        if secret_key is None:
+            raise RuntimeError("the session needs SECRET_KEY")
         fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())
-        secrets_in_use = (app.secret_key, fallbacks)
+        secrets_in_use = (secret_key, fallbacks)
         if secrets_in_use not in self._ciphers:
-            self._ciphers[secrets_in_use] = CookieCipher(app.secret_key, fallbacks)
+            self._ciphers[secrets_in_use] = CookieCipher(secret_key, fallbacks)
         return self._ciphers[secrets_in_use]
 
     def _cookie_age(self, cookie: CookieData, moment: datetime) -> float | None:
@@ -288,29 +298,29 @@ class DatabaseSessionInterface(SessionInterface):
     def _save_row(
         self, app: Flask, session: ServerSession, response: Response, moment: datetime
     ) -> None:
-        new_cookie = session.record is None
-        if new_cookie:
-            session.token = secrets.token_urlsafe(32)
-            session.record = WebSession(
-                id=token_digest(session.token),
+        record = session.record
+        new_token: str | None = None  # set when this response starts the signed-in session
+        if record is None:
+            new_token = session.token = secrets.token_urlsafe(32)
+            record = session.record = WebSession(
+                id=token_digest(new_token),
                 data={},
                 created_at=moment,
                 last_seen_at=moment,
                 expires_at=moment + absolute_limit(),
             )
-            db.session.add(session.record)
+            db.session.add(record)
+        new_cookie = new_token is not None
         if session.binding is not None:
             for name, value in session.binding.items():
-                setattr(session.record, name, value)
+                setattr(record, name, value)
             session.binding = None
         last_seen = session.last_seen_at or moment
         if not (session.modified or new_cookie or moment - last_seen >= TOUCH_INTERVAL):
             return
-        session.record.data = dict(session)
-        session.record.last_seen_at = moment
+        record.data = dict(session)
+        record.last_seen_at = moment
         db.session.commit()
-        if new_cookie:
-            response.set_cookie(
-                self.get_cookie_name(app), session.token, **self._cookie_options(app)
-            )
+        if new_token is not None:
+            response.set_cookie(self.get_cookie_name(app), new_token, **self._cookie_options(app))
         response.vary.add("Cookie")

@@ -3,6 +3,7 @@ of paper, taking one back, and the attached files."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -17,7 +18,13 @@ from ...licenses.services import (
     usable_licenses,
     usable_licenses_by_type,
 )
-from ...storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
+from ...storage.files import (
+    LocalFileStorage,
+    ReadableStream,
+    StoredFile,
+    UnknownKey,
+    UploadRejected,
+)
 from ...workdays import CalendarNotCovered, add_working_days
 from ..constants import TERMINAL_STATUSES, ApplicationStatus, MaterialSource
 from ..lifecycle import IllegalTransition
@@ -67,7 +74,11 @@ def open_positions(application: Application) -> list[int]:
 
 
 def attach_upload(
-    account: Account, application: Application, position: int, stream: BinaryIO, filename: str
+    account: Account,
+    application: Application,
+    position: int,
+    stream: ReadableStream,
+    filename: str,
 ) -> ApplicationMaterial:
     """Store an uploaded photo or PDF as material `position`, checked by content and size.
 
@@ -91,7 +102,7 @@ def _commit_materials(application: Application) -> None:
 
 
 def _attach_upload(
-    application: Application, position: int, stream: BinaryIO, filename: str
+    application: Application, position: int, stream: ReadableStream, filename: str
 ) -> ApplicationMaterial:
     if not 0 <= position < len(version_of(application).materials):
         raise ApplicationNotFound(position)
@@ -116,7 +127,7 @@ def attach_chosen(
     account: Account,
     application: Application,
     licenses: dict[int, int],
-    uploads: list[tuple[int, BinaryIO, str]],
+    uploads: Iterable[tuple[int, ReadableStream, str]],
 ) -> dict[int, LicenseUnusable | UploadRejected]:
     """Attach what the materials page sent at once, in one transaction: a held licence per
     position (`licenses`) and any number of files (`uploads`: position, stream, file name).

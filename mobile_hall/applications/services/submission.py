@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
@@ -30,7 +31,8 @@ def next_application_number(day: date) -> str:
     right before its changes are flushed and committed. Concurrent submissions queue on that
     row (PostgreSQL) or on the write lock (SQLite); none can read the same value.
     """
-    table = DailyCounter.__table__
+    # Declared a FromClause (a class may map a select); this class maps its own Table.
+    table = cast(sa.Table, DailyCounter.__table__)
     dialect = db.session.get_bind().dialect.name
     statement = insert_or_update(table, dialect).values(day=day, value=1)
     statement = statement.on_conflict_do_update(
