@@ -25,7 +25,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from functools import wraps
 
-from cachetools import LRUCache, TTLCache
+from cachetools import Cache, LRUCache, TTLCache
 from flask import Flask, Response, current_app, g, make_response, request, session
 from flask_login import current_user
 
@@ -58,7 +58,7 @@ class PageCache:
     each page kept for at most `seconds` when given."""
 
     def __init__(self, size: int, seconds: float | None = None) -> None:
-        self._pages: LRUCache[Hashable, StoredPage] = (
+        self._pages: Cache[Hashable, StoredPage] = (
             LRUCache(maxsize=size) if seconds is None else TTLCache(maxsize=size, ttl=seconds)
         )
         self._lock = threading.Lock()
