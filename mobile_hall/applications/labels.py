@@ -45,6 +45,7 @@ REFUSED_ACTION = {
     "attach": "现在不能上传这份材料。",
     "remove": "已随申请提交的材料不能删除。",
     "edit": "申请已提交，不能再修改。",
+    "evaluate": "这件申请已经评价过了，每件申请只能评价一次。",
 }
 REFUSED_ACTION_DEFAULT = "当前状态下不能进行此操作。"
 

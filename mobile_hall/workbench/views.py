@@ -68,9 +68,13 @@ def _today() -> date:
     return now().date()
 
 
-def _to_casefile(application_id: int):
-    flash(labels.ILLEGAL_TRANSITION)
-    return redirect(url_for(".application", application_id=application_id), 303)
+def _handled_meanwhile(application_id: int):
+    """The page of an action the application's state no longer allows (409).
+
+    The casefile offers only the actions its state allows, so a refused one means the state
+    moved since the page was drawn: another clerk or the applicant acted first.
+    """
+    return render_template("workbench/handled.html", application_id=application_id), 409
 
 
 @blueprint.errorhandler(services.IllegalTransition)
@@ -78,7 +82,7 @@ def _illegal(_error: services.IllegalTransition):
     application_id = (request.view_args or {}).get("application_id")
     if application_id is None:
         return redirect(url_for(".queue"), 303)
-    return _to_casefile(application_id)
+    return _handled_meanwhile(application_id)
 
 
 def _show_refusal(form: FlaskForm, refusal: ValueError) -> None:
@@ -219,7 +223,7 @@ def act(application_id: int, action: str):
     if action not in casefile.permitted:
         raise NotAuthorized()
     if action not in casefile.actions:
-        return _to_casefile(application_id)
+        return _handled_meanwhile(application_id)
     form = ACTIONS[action].form(casefile.application, prefix=action)
     if form.validate_on_submit():
         try:

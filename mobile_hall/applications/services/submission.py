@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
-import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
 from ...catalog.models import ServiceItem
@@ -15,7 +14,7 @@ from ...extensions import db
 from ...identity.models import Account
 from ...organisations.models import Unit
 from ..constants import ActorType, ApplicationStatus
-from ..lifecycle import apply_transition, notify
+from ..lifecycle import apply_transition, load_for_change, notify
 from ..models import Application, DailyCounter
 from ..numbering import format_application_number
 from .access import version_of
@@ -50,21 +49,15 @@ def submit(account: Account, application: Application, declaration: bool) -> App
     :raises ValueError: ``declaration``, ``answers`` or ``materials`` when the declaration is not
         accepted, a required question (reached by URL-skipping) or a required material is missing.
     """
-    # Lock the row and reread it (one statement), so that two taps racing each other cannot
-    # both number it; with the codes its process record names. The rows must be read for
-    # `populate_existing` to refresh the object: the status checked below is the locked one.
-    db.session.scalars(
-        sa.select(Application)
-        .where(Application.id == application.id)
-        .with_for_update(of=Application)
-        .options(
-            lazyload(Application.version),
-            joinedload(Application.item).load_only(ServiceItem.code),
-            joinedload(Application.unit).load_only(Unit.code),
-            joinedload(Application.materials),  # read fresh, as the checks need them
-        )
-        .execution_options(populate_existing=True)
-    ).unique().one()
+    # Two taps racing each other cannot both number it: the second sees the first's number.
+    # One statement also brings the codes its process record names and the materials checked.
+    load_for_change(
+        application,
+        lazyload(Application.version),
+        joinedload(Application.item).load_only(ServiceItem.code),
+        joinedload(Application.unit).load_only(Unit.code),
+        joinedload(Application.materials),
+    )
     if application.status is not ApplicationStatus.DRAFT and application.number:
         return application  # a double tap, a back button, a retried request
     version = version_of(application)
@@ -93,6 +86,7 @@ def withdraw(account: Account, application: Application) -> None:
 
     :raises IllegalTransition: once accepted.
     """
+    load_for_change(application)
     if application.status is ApplicationStatus.DRAFT:
         application.status = ApplicationStatus.WITHDRAWN
         db.session.commit()

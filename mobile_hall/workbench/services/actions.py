@@ -17,6 +17,7 @@ from ...applications.lifecycle import (
     allowed_actions,
     apply_transition,
     clock_of,
+    load_for_change,
     notify,
     refresh_due_date,
     write_record,
@@ -147,6 +148,7 @@ def accept(
     :raises ValueError: ``tolerance`` when the item does not allow it, or the deadline is not
         within the time limit.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["accept"])
     today = now().date()
     missing = sorted(set(missing_positions or []))
@@ -190,6 +192,7 @@ def reject(
     :raises NotAuthorized, IllegalTransition: as for `accept`.
     :raises ValueError: ``reason`` when no reason is given.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["reject_accept"])
     if not reason.strip():
         raise ValueError("reason")
@@ -213,6 +216,7 @@ def request_supplement(
     :raises IllegalTransition: not awaiting acceptance or review.
     :raises ValueError: ``items`` when nothing is named or a named item has no reason.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["supplement_request"])
     if not items or any(not str(item.get("reason", "")).strip() for item in items):
         raise ValueError("items")
@@ -256,6 +260,7 @@ def review(staff: Account, application: Application, opinion: str) -> None:
     :raises IllegalTransition: not awaiting review.
     :raises ValueError: ``opinion`` when empty.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["review"])
     if not opinion.strip():
         raise ValueError("opinion")
@@ -278,6 +283,7 @@ def decide(
     :raises IllegalTransition: not awaiting a decision.
     :raises ValueError: ``reason`` for a denial without one.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["decide"])
     if decision is Decision.DENIED and not reason.strip():
         raise ValueError("reason")
@@ -307,6 +313,7 @@ def complete(staff: Account, application: Application, delivery: str) -> None:
     :raises ValueError: ``delivery`` for a way the item does not offer; `LicenseRefused`
         (``license_holder``, ...) when the license cannot be issued, and nothing is completed.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["complete"])
     offered = application.version.result_delivery or ["pickup"]
     if delivery not in offered:
@@ -331,6 +338,7 @@ def record_visit(staff: Account, application: Application, note: str = "") -> No
 
     :raises NotAuthorized: not a window clerk of the unit.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["visit"])
     write_record(application, Stage.VISIT, ActorType.CLERK, Channel.COUNTER, note=note.strip())
     audit(staff, "visit", application)
@@ -344,6 +352,7 @@ def reply_to_rating(staff: Account, application: Application, reply: str, rectif
     :raises IllegalTransition: when there is no rating.
     :raises ValueError: ``reply`` when empty.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["reply"])
     if application.rating is None:
         raise IllegalTransition("reply", application.status)
