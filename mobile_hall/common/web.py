@@ -76,6 +76,18 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _personal_never_stored(response: Response) -> Response:
+    """A page sent to a signed-in person shows their data: no browser or proxy keeps a copy.
+
+    Static files keep their own caching; anonymous pages keep theirs (the page cache never
+    serves a signed-in person, so a public page cached for the anonymous is not affected).
+    """
+    if request.endpoint == "static" or not getattr(session, "is_personal", False):
+        return response
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _static_cache(response: Response) -> Response:
     """Fingerprinted static URLs are cached for a year; any other static URL only briefly."""
     if request.endpoint != "static" or response.status_code not in (200, 304):
@@ -108,6 +120,7 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("STATIC_SHORT_MAX_AGE", 300)
     init_page_cache(app)
     app.after_request(_static_cache)
+    app.after_request(_personal_never_stored)
     app.after_request(_security_headers)
     app.before_request(_detect_modes)
     app.register_error_handler(HTTPException, _render_error)

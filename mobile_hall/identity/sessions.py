@@ -139,6 +139,12 @@ class ServerSession(CallbackDict, SessionMixin):
         self.binding: dict[str, Any] | None = None
 
     @property
+    def is_personal(self) -> bool:
+        """Whether this request's session belongs to a person: signed in, signing in or out
+        (read without touching the database, so an error page can ask too)."""
+        return self.record is not None or self.binding is not None or self.destroyed
+
+    @property
     def account(self) -> Account | None:
         """The signed-in account, or None."""
         return self.record.account if self.record is not None else None
