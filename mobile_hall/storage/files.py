@@ -18,6 +18,7 @@ import os
 import re
 import secrets
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
@@ -33,6 +34,10 @@ _SIGNATURES = (
 )
 _SNIFF_LENGTH = max(len(signature) for signature, _ in _SIGNATURES)
 _KEY = re.compile(r"[0-9a-f]{32}")
+# Control characters (NUL, CR, LF…) and format characters (Unicode category Cf: the bidi
+# overrides such as U+202E that turn "fdp.exe" into "exe.pdf" on screen, zero-width spaces).
+_UNSHOWABLE = frozenset(("Cc", "Cf"))
+FILENAME_MAX_LENGTH = 100
 
 
 class Rejection(StrEnum):
@@ -86,6 +91,14 @@ class FileStorage(Protocol):
     def delete(self, key: str) -> None:
         """Forget a file; deleting it twice is harmless. :raises UnknownKey: if malformed."""
         ...
+
+
+def clean_filename(name: str | None) -> str:
+    """The name an upload came with, as it may be kept and shown: control and bidi characters
+    removed, surrounding spaces trimmed, the last ``FILENAME_MAX_LENGTH`` characters (which
+    keep the extension). Never used to serve the file: see ``storage.downloads``."""
+    kept = "".join(c for c in name or "" if unicodedata.category(c) not in _UNSHOWABLE)
+    return kept.strip()[-FILENAME_MAX_LENGTH:]
 
 
 def sniff_content_type(head: bytes) -> str | None:

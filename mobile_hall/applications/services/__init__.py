@@ -31,11 +31,13 @@ from .drafts import (
 from .errors import ApplicationNotFound, LevelTooLow, MessageNotFound, NotOnline, WrongAudience
 from .follow_up import commit_to_tolerance, rate, submit_supplement, visits_still_needed
 from .materials import (
+    MaterialFile,
     attach_chosen,
     attach_license,
     attach_upload,
     current_materials,
     expected_due_date,
+    file_name,
     license_choices,
     missing_required,
     open_file,
@@ -60,6 +62,7 @@ __all__ = [
     "ItemToApply",
     "LevelTooLow",
     "LicenseUnusable",
+    "MaterialFile",
     "MessageNotFound",
     "NotAuthorized",
     "NotOnline",
@@ -75,6 +78,7 @@ __all__ = [
     "commit_to_tolerance",
     "current_materials",
     "expected_due_date",
+    "file_name",
     "get_own_application",
     "item_to_apply_for",
     "license_choices",

@@ -3,6 +3,7 @@ of paper, taking one back, and the attached files."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
@@ -17,7 +18,14 @@ from ...licenses.services import (
     usable_licenses,
     usable_licenses_by_type,
 )
-from ...storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
+from ...storage.downloads import download_name
+from ...storage.files import (
+    LocalFileStorage,
+    StoredFile,
+    UnknownKey,
+    UploadRejected,
+    clean_filename,
+)
 from ...workdays import CalendarNotCovered, add_working_days
 from ..constants import TERMINAL_STATUSES, ApplicationStatus, MaterialSource
 from ..lifecycle import IllegalTransition
@@ -105,7 +113,7 @@ def _attach_upload(
         content_type=stored.content_type,
         size=stored.size,
         sha256=stored.sha256,
-        filename=(filename or "")[-100:],
+        filename=clean_filename(filename),
         added_at=now(),
     )
     application.materials.append(material)
@@ -271,9 +279,18 @@ def fulfil_tolerance_if_complete(application: Application) -> None:
         tolerance.fulfilled_at = now()
 
 
-def open_file(
-    account: Account, application: Application, material_id: int
-) -> tuple[BinaryIO, ApplicationMaterial]:
+@dataclass(frozen=True)
+class MaterialFile:
+    """An attached file opened for sending: its bytes (the caller closes them), the type read
+    from them, the name the hall built (``file_name``) and an ASCII name for old clients."""
+
+    stream: BinaryIO
+    content_type: str | None
+    name: str
+    fallback: str
+
+
+def open_file(account: Account, application: Application, material_id: int) -> MaterialFile:
     """An attached file of an application the caller may already see.
 
     :raises ApplicationNotFound: for a material of another application, without a file, or
@@ -283,6 +300,23 @@ def open_file(
     if material is None or material.file_key is None:
         raise ApplicationNotFound(material_id)
     try:
-        return storage().open(material.file_key), material
+        stream = storage().open(material.file_key)
     except UnknownKey:  # the file is gone from the store: say so, not 500
         raise ApplicationNotFound(material_id) from None
+    fallback = download_name(f"material-{material.id}", material.content_type)
+    return MaterialFile(stream, material.content_type, file_name(application, material), fallback)
+
+
+def file_name(application: Application, material: ApplicationMaterial) -> str:
+    """The name a material's file is served under, built by the hall: the checklist's name of
+    the material, its number among that material's files and the extension of the type read
+    from its bytes (``营业执照-1.pdf``); never the name the applicant's file came with."""
+    spec = next(
+        (m for m in version_of(application).materials if m.position == material.position), None
+    )
+    files = sorted(
+        m.id for m in application.materials if m.position == material.position and m.file_key
+    )
+    number = files.index(material.id) + 1 if material.id in files else 1
+    stem = f"{spec.name if spec else '材料'}-{number}"
+    return download_name(stem, material.content_type)
