@@ -86,7 +86,8 @@ def _personal_never_stored(response: Response) -> Response:
     """
     if request.endpoint == "static" or not getattr(session, "is_personal", False):
         return response
-    response.headers["Cache-Control"] = "private, no-store"
+    if not response.cache_control.no_store:  # a view's own no-store says as much already
+        response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
