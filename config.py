@@ -93,6 +93,9 @@ class Config:
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")
     # Flask-Limiter: counters in this process (`memory://`); production counts in Redis.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Processes serving the app (gunicorn reads the same variable for its workers): with more
+    # than one, `memory://` limits are counted per process and a warning is logged at start.
+    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "1"))
     # Said outright: Flask-Limiter otherwise takes the last app's setting (its own state).
     RATELIMIT_ENABLED = True
     # Per client address (see TRUSTED_PROXY_COUNT), in Flask-Limiter's notation.

@@ -34,6 +34,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_web(app)
     register_errorhandlers(app)
     register_commands(app)
+    warn_about_settings(app)
     return app
 
 
@@ -47,6 +48,20 @@ def trust_proxies(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
+
+def warn_about_settings(app: Flask) -> None:
+    """Log a warning for settings that work but defeat a control: rate limits counted in
+    each process's memory while several processes serve (`WEB_CONCURRENCY`, gunicorn's own
+    default for `--workers`) multiply every limit by the number of processes."""
+    processes = int(app.config.get("WEB_CONCURRENCY") or 1)
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "")
+    if processes > 1 and storage.startswith("memory://"):
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory:// but WEB_CONCURRENCY is %d: each process counts "
+            "its own rate limits; use Redis (redis://…) so that every worker shares them",
+            processes,
         )
 
 
