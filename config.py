@@ -88,6 +88,12 @@ class Config:
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or str(INSTANCE_DIR / "uploads")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(40 * 1024 * 1024)))
+    # What one application may hold in all: files per checklist material, files, and bytes.
+    UPLOAD_MAX_FILES_PER_MATERIAL = int(os.environ.get("UPLOAD_MAX_FILES_PER_MATERIAL", "10"))
+    UPLOAD_MAX_FILES_PER_APPLICATION = int(os.environ.get("UPLOAD_MAX_FILES_PER_APPLICATION", "30"))
+    UPLOAD_MAX_BYTES_PER_APPLICATION = int(
+        os.environ.get("UPLOAD_MAX_BYTES_PER_APPLICATION", str(100 * 1024 * 1024))
+    )
     # While the database cannot be reached, pages answer 503 with this Retry-After.
     DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "30"))
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")

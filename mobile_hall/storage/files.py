@@ -46,15 +46,23 @@ class Rejection(StrEnum):
     EMPTY = "empty"
     TOO_LARGE = "too_large"
     UNSUPPORTED_TYPE = "unsupported_type"
+    # The caps of what one application may hold (checked by its materials service).
+    TOO_MANY_FOR_MATERIAL = "too_many_for_material"
+    TOO_MANY_FOR_APPLICATION = "too_many_for_application"
+    APPLICATION_TOO_LARGE = "application_too_large"
 
 
 class UploadRejected(Exception):
-    """An upload that is not kept, with the ``reason`` (and, for too_large, the ``max_bytes``)."""
+    """An upload that is not kept, with the ``reason`` and the cap it met: ``max_bytes`` for
+    too_large and application_too_large, ``max_files`` for the too_many reasons."""
 
-    def __init__(self, reason: Rejection, *, max_bytes: int | None = None) -> None:
+    def __init__(
+        self, reason: Rejection, *, max_bytes: int | None = None, max_files: int | None = None
+    ) -> None:
         super().__init__(f"upload rejected: {reason.value}")
         self.reason = reason
         self.max_bytes = max_bytes
+        self.max_files = max_files
 
 
 class UnknownKey(LookupError):

@@ -21,6 +21,7 @@ from ...licenses.services import (
 from ...storage.downloads import download_name
 from ...storage.files import (
     LocalFileStorage,
+    Rejection,
     StoredFile,
     UnknownKey,
     UploadRejected,
@@ -105,7 +106,14 @@ def _attach_upload(
         raise ApplicationNotFound(position)
     if position not in open_positions(application):
         raise IllegalTransition("attach", application.status)
-    stored: StoredFile = storage().save(stream, max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+    max_bytes, room_is_the_cap = _room_for_upload(application, position)
+    try:
+        stored: StoredFile = storage().save(stream, max_bytes=max_bytes)
+    except UploadRejected as rejected:
+        if rejected.reason is Rejection.TOO_LARGE and room_is_the_cap:
+            total = current_app.config["UPLOAD_MAX_BYTES_PER_APPLICATION"]
+            raise UploadRejected(Rejection.APPLICATION_TOO_LARGE, max_bytes=total) from None
+        raise
     material = ApplicationMaterial(
         position=position,
         source=MaterialSource.UPLOAD,
@@ -118,6 +126,28 @@ def _attach_upload(
     )
     application.materials.append(material)
     return material
+
+
+def _room_for_upload(application: Application, position: int) -> tuple[int, bool]:
+    """The most bytes one more file at `position` may have, and whether that is what is left
+    of the application's total (rather than the cap per file).
+
+    :raises UploadRejected: when the material or the application holds as many files, or as
+        many bytes, as it may.
+    """
+    config = current_app.config
+    files = [m for m in application.materials if m.replaced_at is None and m.file_key]
+    per_material = config["UPLOAD_MAX_FILES_PER_MATERIAL"]
+    if sum(1 for m in files if m.position == position) >= per_material:
+        raise UploadRejected(Rejection.TOO_MANY_FOR_MATERIAL, max_files=per_material)
+    per_application = config["UPLOAD_MAX_FILES_PER_APPLICATION"]
+    if len(files) >= per_application:
+        raise UploadRejected(Rejection.TOO_MANY_FOR_APPLICATION, max_files=per_application)
+    total = config["UPLOAD_MAX_BYTES_PER_APPLICATION"]
+    room = total - sum(m.size or 0 for m in files)
+    if room < 1:
+        raise UploadRejected(Rejection.APPLICATION_TOO_LARGE, max_bytes=total)
+    return min(config["UPLOAD_MAX_BYTES"], room), room < config["UPLOAD_MAX_BYTES"]
 
 
 def attach_chosen(
