@@ -48,39 +48,37 @@ def _kept_files(tmp_path) -> int:
     return sum(1 for path in (tmp_path / "uploads").rglob("*") if path.is_file())
 
 
-def test_a_material_takes_at_most_its_cap_of_files(hall, caps, tmp_path):
-    caps(FILES_PER_MATERIAL=2)
-    draft = _draft(hall)
-    _upload(hall, draft, 0)
-    _upload(hall, draft, 0)
-    with pytest.raises(UploadRejected) as refused:
-        _upload(hall, draft, 0)
-    assert refused.value.reason is Rejection.TOO_MANY_FOR_MATERIAL
-    _upload(hall, draft, 1)  # another material still has room
-    assert _kept_files(tmp_path) == 3
-
-
-def test_an_application_takes_at_most_its_cap_of_files(hall, caps):
-    caps(FILES_PER_APPLICATION=2)
-    draft = _draft(hall)
-    _upload(hall, draft, 0)
-    _upload(hall, draft, 1)
-    with pytest.raises(UploadRejected) as refused:
-        _upload(hall, draft, 2)
-    assert refused.value.reason is Rejection.TOO_MANY_FOR_APPLICATION
-
-
-def test_an_application_takes_at_most_its_total_of_bytes_and_keeps_nothing_past_it(
-    hall, caps, tmp_path
+@pytest.mark.parametrize(
+    ("cap", "positions", "reason"),
+    [
+        ({"FILES_PER_MATERIAL": 2}, [0, 0, 0], Rejection.TOO_MANY_FOR_MATERIAL),
+        ({"FILES_PER_APPLICATION": 2}, [0, 1, 2], Rejection.TOO_MANY_FOR_APPLICATION),
+        ({"BYTES_PER_APPLICATION": 2 * len(PDF) + 10}, [0, 1, 2], Rejection.APPLICATION_TOO_LARGE),
+    ],
+    ids=["files-per-material", "files-per-application", "bytes-per-application"],
+)
+def test_an_upload_past_a_cap_is_refused_and_nothing_of_it_kept(
+    hall, caps, tmp_path, cap, positions, reason
 ):
-    caps(BYTES_PER_APPLICATION=2 * len(PDF) + 10)
+    caps(**cap)
+    draft = _draft(hall)
+    *allowed, refused_position = positions
+    for position in allowed:
+        _upload(hall, draft, position)
+    with pytest.raises(UploadRejected) as refused:
+        _upload(hall, draft, refused_position)
+    assert refused.value.reason is reason
+    assert _kept_files(tmp_path) == len(allowed)
+
+
+def test_a_full_material_leaves_room_in_the_others(hall, caps):
+    caps(FILES_PER_MATERIAL=1)
     draft = _draft(hall)
     _upload(hall, draft, 0)
     _upload(hall, draft, 1)
-    with pytest.raises(UploadRejected) as refused:
-        _upload(hall, draft, 2)
-    assert refused.value.reason is Rejection.APPLICATION_TOO_LARGE
-    assert _kept_files(tmp_path) == 2
+    with hall.app.app_context():
+        application = applicant.get_own_application(hall.account("citizen"), draft)
+        assert sorted(applicant.current_materials(application)) == [0, 1]
 
 
 def test_the_page_says_in_chinese_next_to_the_material_why_a_file_was_refused(hall, caps):
