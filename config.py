@@ -88,6 +88,9 @@ class Config:
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or str(INSTANCE_DIR / "uploads")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(40 * 1024 * 1024)))
+    # `flask storage sweep` removes leftovers (`.part` files, files no row refers to) older than
+    # this: long enough that no upload still waiting for its transaction is taken.
+    STORAGE_SWEEP_GRACE_HOURS = int(os.environ.get("STORAGE_SWEEP_GRACE_HOURS", "24"))
     # What one application may hold in all: files per checklist material, files, and bytes.
     UPLOAD_MAX_FILES_PER_MATERIAL = int(os.environ.get("UPLOAD_MAX_FILES_PER_MATERIAL", "10"))
     UPLOAD_MAX_FILES_PER_APPLICATION = int(os.environ.get("UPLOAD_MAX_FILES_PER_APPLICATION", "30"))

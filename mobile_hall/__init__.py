@@ -161,13 +161,16 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the operator commands (`flask catalog …`, `flask demo …`, `flask sessions …`)."""
+    """Add the operator commands (`flask catalog …`, `flask demo …`, `flask sessions …`,
+    `flask storage …`)."""
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
     from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
+    from .storage.cli import storage_cli
 
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(licenses_cli)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(storage_cli)

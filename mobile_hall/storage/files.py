@@ -19,7 +19,7 @@ import re
 import secrets
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -77,6 +77,14 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a sweep removed: unfinished ``.part`` files and stored files no row refers to."""
+
+    parts: int
+    orphans: int
 
 
 class ReadableStream(Protocol):
@@ -157,6 +165,24 @@ class LocalFileStorage:
         :raises UnknownKey: if ``key`` is malformed.
         """
         self._path(key).unlink(missing_ok=True)
+
+    def sweep(self, referenced: Collection[str], older_than: float) -> Swept:
+        """Remove what a killed worker or a rolled-back transaction left behind: ``.part`` files,
+        and stored files whose key is not in ``referenced``, last written before ``older_than``
+        (a POSIX time). The grace period protects an upload whose row is not committed yet.
+        """
+        parts = orphans = 0
+        for path in self._root.glob("*/*/*"):
+            if not path.is_file() or path.stat().st_mtime >= older_than:
+                continue
+            if path.name.endswith(".part"):
+                parts += 1
+            elif _KEY.fullmatch(path.name) and path.name not in referenced:
+                orphans += 1
+            else:
+                continue
+            path.unlink(missing_ok=True)
+        return Swept(parts, orphans)
 
     def _path(self, key: str) -> Path:
         # Keys are ours and hex only, so no key can climb out of the root.

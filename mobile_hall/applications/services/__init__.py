@@ -43,6 +43,7 @@ from .materials import (
     open_file,
     open_positions,
     pending_supplement,
+    referenced_file_keys,
     remove_material,
     storage,
 )
@@ -95,6 +96,7 @@ __all__ = [
     "rate",
     "read_message",
     "reapply",
+    "referenced_file_keys",
     "remove_material",
     "save_answers",
     "start_application",

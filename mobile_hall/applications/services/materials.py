@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
+import sqlalchemy as sa
 from flask import current_app
 
 from ...clock import as_local, now
@@ -42,6 +43,13 @@ def storage() -> LocalFileStorage:
         store = LocalFileStorage(current_app.config["UPLOAD_ROOT"])
         current_app.extensions["upload_storage"] = store
     return store
+
+
+def referenced_file_keys() -> set[str]:
+    """The storage keys some material row refers to (taken-back materials included: their
+    rows stay in the record), for the upload store's sweep."""
+    query = sa.select(ApplicationMaterial.file_key).where(ApplicationMaterial.file_key.is_not(None))
+    return set(db.session.scalars(query.distinct()))
 
 
 def pending_supplement(application: Application) -> SupplementRequest | None:
