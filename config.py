@@ -88,8 +88,22 @@ class Config:
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or str(INSTANCE_DIR / "uploads")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(40 * 1024 * 1024)))
+    # `flask storage sweep` removes leftovers (`.part` files, files no row refers to) older than
+    # this: long enough that no upload still waiting for its transaction is taken.
+    STORAGE_SWEEP_GRACE_HOURS = int(os.environ.get("STORAGE_SWEEP_GRACE_HOURS", "24"))
+    # What one application may hold in all: files per checklist material, files, and bytes.
+    UPLOAD_MAX_FILES_PER_MATERIAL = int(os.environ.get("UPLOAD_MAX_FILES_PER_MATERIAL", "10"))
+    UPLOAD_MAX_FILES_PER_APPLICATION = int(os.environ.get("UPLOAD_MAX_FILES_PER_APPLICATION", "30"))
+    UPLOAD_MAX_BYTES_PER_APPLICATION = int(
+        os.environ.get("UPLOAD_MAX_BYTES_PER_APPLICATION", str(100 * 1024 * 1024))
+    )
+    # While the database cannot be reached, pages answer 503 with this Retry-After.
+    DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "30"))
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")
     # Flask-Limiter's RATELIMIT_STORAGE_URI is each environment's own: production must name Redis.
+    # Processes serving the app (gunicorn reads the same variable for its workers): with more
+    # than one, `memory://` limits are counted per process and a warning is logged at start.
+    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "1"))
     # Said outright: Flask-Limiter otherwise takes the last app's setting (its own state).
     RATELIMIT_ENABLED = True
     # Per client address (see TRUSTED_PROXY_COUNT), in Flask-Limiter's notation.

@@ -13,6 +13,11 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
 
+# The database refused or dropped the connection, or no pooled connection came free in time:
+# a passing state that a person can only wait out (SQLite's "unable to open" is one too). The
+# pages answer these with the hall's 503 page (common/web.py).
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.TimeoutError)
+
 
 def enum_column(enum_class: type[Enum]) -> sa.Enum:
     """A portable enum column that stores the member's value, not its name."""

@@ -24,11 +24,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..catalog.constants import FieldType
+from ..catalog.constants import CHOICE_FIELD_TYPES, FieldType
 from ..identity.identifiers import is_valid_credit_code, is_valid_id_number
 
 PHONE_PATTERN = r"^1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[0-9]{7,8}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Every free-text answer has a cap: the schema's `max_length` where it gives one, else these
+# (characters), so that no answer can grow without bound in the record and on the clerk's page.
+TEXT_MAX_LENGTH = 200
+TEXTAREA_MAX_LENGTH = 2000
+FREE_TEXT_TYPES = frozenset(FieldType) - CHOICE_FIELD_TYPES - {FieldType.NUMBER, FieldType.DATE}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -53,8 +58,9 @@ def _validators(spec: dict[str, Any]) -> list:
         [InputRequired(f"请填写{spec['label']}")] if spec.get("required", True) else [Optional()]
     )
     rules = spec.get("validation") or {}
-    if "min_length" in rules or "max_length" in rules:
-        low, high = rules.get("min_length", -1), rules.get("max_length", -1)
+    kind = spec["type"]
+    if kind in FREE_TEXT_TYPES or "min_length" in rules or "max_length" in rules:
+        low, high = rules.get("min_length", -1), rules.get("max_length", _default_cap(kind))
         chosen.append(Length(min=low, max=high, message=_length_message(low, high)))
     if "min" in rules or "max" in rules:
         chosen.append(
@@ -64,7 +70,6 @@ def _validators(spec: dict[str, Any]) -> list:
         chosen.append(
             Regexp(rules["pattern"], message=rules.get("pattern_message") or "格式不正确")
         )
-    kind = spec["type"]
     if kind == FieldType.ID_NUMBER:
         chosen.append(_id_number)
     elif kind == FieldType.CREDIT_CODE:
@@ -74,6 +79,12 @@ def _validators(spec: dict[str, Any]) -> list:
     elif kind == FieldType.EMAIL:
         chosen.append(Regexp(EMAIL_PATTERN, message="请填写正确的电子邮箱"))
     return chosen
+
+
+def _default_cap(kind: str) -> int:
+    if kind == FieldType.TEXTAREA:
+        return TEXTAREA_MAX_LENGTH
+    return TEXT_MAX_LENGTH if kind in FREE_TEXT_TYPES else -1
 
 
 def _length_message(low: int, high: int) -> str:

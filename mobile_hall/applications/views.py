@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -32,6 +31,7 @@ from ..common.paging import page_number
 from ..extensions import limiter
 from ..identity.web import login_required
 from ..organisations.services import registration_points
+from ..storage.downloads import send_stored
 from . import labels, services
 from .answers import AnswerRow, display_rows, editable
 from .constants import ApplicationStatus
@@ -49,8 +49,6 @@ from .models import Application
 from .numbering import display_application_number
 
 blueprint = Blueprint("applications", __name__)
-
-FILE_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 
 
 @blueprint.context_processor
@@ -443,20 +441,11 @@ def message(message_id: int):
 @blueprint.get("/applications/<int:application_id>/files/<int:material_id>", endpoint="file")
 @login_required
 def open_file(application_id: int, material_id: int):
-    """An attached file, shown inline with the content type read from its bytes."""
+    """An attached file, shown inline under a name the hall builds, with the type read from
+    its bytes."""
     application = _own(application_id, *services.MATERIALS)
-    stream, material = services.open_file(current_user, application, material_id)
-    extension = FILE_EXTENSIONS.get(material.content_type or "", "")
-    response = send_file(
-        stream,
-        mimetype=material.content_type or "application/octet-stream",
-        download_name=f"material-{material.id}{extension}",
-        etag=False,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    opened = services.open_file(current_user, application, material_id)
+    return send_stored(opened.stream, opened.content_type, opened.name, opened.fallback)
 
 
 @blueprint.route("/progress", methods=["GET", "POST"])

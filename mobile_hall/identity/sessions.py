@@ -28,13 +28,14 @@ from typing import Any, cast
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Flask, Request, Response, current_app, g
+from flask import Flask, Request, Response, current_app, g, request
 from flask import session as flask_session
-from flask.sessions import SessionInterface, SessionMixin, session_json_serializer
+from flask.sessions import NullSession, SessionInterface, SessionMixin, session_json_serializer
 from werkzeug.datastructures import CallbackDict
 
 from ..clock import as_local, now
 from ..common.crypto import KEY_BYTES, DecryptionError, FieldCipher
+from ..database import DATABASE_UNAVAILABLE
 from ..extensions import db
 from .models import Account, OwnScopes, WebSession, own_scopes
 
@@ -140,6 +141,12 @@ class ServerSession(CallbackDict, SessionMixin):
         self.binding: dict[str, Any] | None = None
 
     @property
+    def is_personal(self) -> bool:
+        """Whether this request's session belongs to a person: signed in, signing in or out
+        (read without touching the database, so an error page can ask too)."""
+        return self.record is not None or self.binding is not None or self.destroyed
+
+    @property
     def account(self) -> Account | None:
         """The signed-in account, or None."""
         return self.record.account if self.record is not None else None
@@ -195,6 +202,18 @@ def _has_expired(record: WebSession, moment: datetime) -> bool:
     return moment >= min(as_local(record.expires_at), idle_ends)
 
 
+# The request environ's key for the database error that kept the session from being read.
+UNREAD_SESSION = "hall.unread_session"
+
+
+def raise_unread_session() -> None:
+    """Before every view: a session whose row could not be read (the database is down) is
+    that error, answered by the 503 handler, rather than a visitor who seems signed out."""
+    error = request.environ.get(UNREAD_SESSION)
+    if error is not None:
+        raise error
+
+
 class DatabaseSessionInterface(SessionInterface):
     """Flask's session: anonymous data in an encrypted cookie, signed-in sessions in
     `web_session` rows."""
@@ -223,9 +242,10 @@ class DatabaseSessionInterface(SessionInterface):
         age = at - cookie.written_at
         return age if age < idle_limit(is_staff=False).total_seconds() else None
 
-    def open_session(self, app: Flask, request: Request) -> ServerSession:
+    def open_session(self, app: Flask, request: Request) -> ServerSession | NullSession:
         """The cookie's session: anonymous data, or the row its token names; expired,
-        altered or unknown ones start empty."""
+        altered or unknown ones start empty. While the row cannot be read, a null session,
+        and the error kept for `raise_unread_session`."""
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return ServerSession()
@@ -236,6 +256,15 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession(cookie=cookie)
         if len(value) > 100:
             return ServerSession()
+        try:
+            return self._row_session(value)
+        except DATABASE_UNAVAILABLE as error:
+            # Raised from here, it would reach Flask before any error handler of ours and end
+            # as the server's bare page; raised again before the view, it gets the hall's 503.
+            request.environ[UNREAD_SESSION] = error
+            return self.make_null_session(app)
+
+    def _row_session(self, value: str) -> ServerSession:
         # The account and its enterprise come in the same statement (joined relationships).
         record = db.session.get(WebSession, token_digest(value))
         if record is None:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -53,13 +52,6 @@ def _texts() -> dict[str, object]:
         "display_number": display_application_number,
         "shown": LIST_SHOWN,
     }
-
-
-@blueprint.after_request
-def _never_stored(response: Response) -> Response:
-    # Someone's own page: no browser or proxy keeps a copy (rendered on every request).
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @staff_blueprint.before_request

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -31,6 +30,7 @@ from ..clock import now
 from ..common.errors import NotAuthorized
 from ..identity.services import is_staff
 from ..identity.web import login_required
+from ..storage.downloads import send_stored
 from . import labels, services
 from .forms import (
     AcceptForm,
@@ -143,18 +143,9 @@ def application(application_id: int):
 
 @blueprint.get("/applications/<int:application_id>/files/<int:material_id>")
 def material_file(application_id: int, material_id: int):
-    """A material's file, shown inline in the browser."""
-    stream, material = services.open_material(current_user, application_id, material_id)
-    response = send_file(
-        stream,
-        mimetype=material.content_type,
-        download_name=material.filename or f"material-{material.id}",
-        as_attachment=False,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    """A material's file, shown inline under a name the hall builds (never the applicant's)."""
+    opened = services.open_material(current_user, application_id, material_id)
+    return send_stored(opened.stream, opened.content_type, opened.name, opened.fallback)
 
 
 def _accept(application: Application, form: AcceptForm) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
+import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
 
 from ...catalog.models import ServiceItem

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...applications.answers import AnswerRow, display_rows
 from ...applications.constants import ActorType, ApplicationStatus, Channel, Decision, Stage
@@ -24,11 +24,10 @@ from ...applications.lifecycle import (
 )
 from ...applications.models import (
     Application,
-    ApplicationMaterial,
     SupplementRequest,
     ToleranceCommitment,
 )
-from ...applications.services import ApplicationNotFound, storage
+from ...applications.services import MaterialFile, open_file
 from ...audit.services import record_event
 from ...clock import now
 from ...extensions import db
@@ -36,7 +35,6 @@ from ...identity.constants import StaffRoleKind
 from ...identity.models import Account
 from ...identity.services import staff_roles_of
 from ...licenses.services import issue_for_application, license_summary
-from ...storage.files import UnknownKey
 from ...workdays import add_working_days
 from .scope import get_for_staff, holds_role, require_role
 
@@ -101,23 +99,15 @@ def open_casefile(staff: Account, application_id: int, today: date) -> Casefile:
     )
 
 
-def open_material(
-    staff: Account, application_id: int, material_id: int
-) -> tuple[BinaryIO, ApplicationMaterial]:
-    """The stored file of a material of an application of the person's units; the caller closes it.
+def open_material(staff: Account, application_id: int, material_id: int) -> MaterialFile:
+    """The stored file of a material of an application of the person's units, under the name
+    the hall builds for it; the caller closes its stream.
 
     :raises ApplicationNotFound: for another unit's application, a material of another
         application, a material without a file, or a file missing from the store.
     :raises NotAuthorized: for someone with no staff role.
     """
-    application = get_for_staff(staff, application_id)
-    material = next((m for m in application.materials if m.id == material_id), None)
-    if material is None or material.file_key is None:
-        raise ApplicationNotFound(material_id)
-    try:
-        return storage().open(material.file_key), material
-    except UnknownKey:
-        raise ApplicationNotFound(material_id) from None
+    return open_file(staff, get_for_staff(staff, application_id), material_id)
 
 
 def audit(staff: Account, action: str, application: Application, **details: Any) -> None:
