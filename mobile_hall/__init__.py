@@ -146,12 +146,14 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the operator commands (`flask catalog …`, `flask demo …`, `flask sessions …`)."""
+    """Add the operator commands (`flask audit …`, `flask catalog …`, `flask demo …`, …)."""
+    from .audit.cli import audit_cli
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
     from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
 
+    app.cli.add_command(audit_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(licenses_cli)
