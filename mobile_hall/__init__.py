@@ -87,6 +87,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
     from .applications.views import blueprint as applications
+    from .audit.views import blueprint as audit
     from .catalog.views import blueprint as catalog
     from .common.views import blueprint as common
     from .identity.staff_views import blueprint as staff
@@ -104,6 +105,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(common)
     app.register_blueprint(identity)
     app.register_blueprint(staff)
+    app.register_blueprint(audit)
     app.register_blueprint(applications)
     app.register_blueprint(workbench)
     app.register_blueprint(licenses)
