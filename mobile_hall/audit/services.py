@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from flask import has_request_context, request
 
 from ..clock import now
-from ..database import insert_or_update
 from ..extensions import db
 from .chain import content_hash
 from .models import AuditChainHead, AuditEvent
@@ -21,16 +20,13 @@ HEAD_ID = 1
 
 def _locked_head() -> AuditChainHead:
     """The chain's head row, locked until the transaction ends (`FOR UPDATE` on PostgreSQL,
-    the write lock on SQLite): the next writer waits and then chains to this one's record."""
+    the write lock on SQLite): the next writer waits and then chains to this one's record.
+
+    Migration 0008_audit made the row; without it no record can be chained, so none is written.
+    """
     head = db.session.get(AuditChainHead, HEAD_ID, with_for_update=True, populate_existing=True)
     if head is None:
-        # The first record ever: two first writers both insert, one insert does nothing.
-        first = insert_or_update(AuditChainHead.__table__, db.engine.dialect.name)
-        db.session.execute(
-            first.values(id=HEAD_ID, last_event_id=0, last_hash="").on_conflict_do_nothing()
-        )
-        head = db.session.get(AuditChainHead, HEAD_ID, with_for_update=True, populate_existing=True)
-    assert head is not None  # noqa: S101 - inserted just above
+        raise RuntimeError("audit_chain_head has no row: run `flask db upgrade`")
     return head
 
 
