@@ -8,6 +8,11 @@ from flask.cli import AppGroup
 from .services import verify_chain
 
 audit_cli = AppGroup("audit", help="The audit trail.")
+PROBLEMS = {
+    "previous_missing": "它之前的记录缺失或被改动",
+    "altered": "内容被改动",
+    "last_missing": "链尾记录缺失",
+}
 
 
 @audit_cli.command("verify")
@@ -17,7 +22,7 @@ def verify_command() -> None:
     check = verify_chain()
     if not check.intact:
         click.echo(
-            f"审计记录链校验失败：第 {check.bad_event_id} 号记录（{check.problem}），"
+            f"审计记录链校验失败：第 {check.bad_event_id} 号记录（{PROBLEMS[check.problem]}），"
             f"此前 {check.checked} 条完好。",
             err=True,
         )

@@ -96,7 +96,7 @@ class ChainCheck:
     checked: int
     last_hash: str
     bad_event_id: int | None = None
-    problem: str = ""
+    problem: str = ""  # previous_missing, altered or last_missing (the command says it in words)
 
     @property
     def intact(self) -> bool:
@@ -127,11 +127,11 @@ def verify_chain(batch: int = 1000) -> ChainCheck:
     previous, checked = "", 0
     for event in _in_order(batch):
         if event.previous_hash != previous:
-            return ChainCheck(checked, previous, event.id, "previous record missing or altered")
+            return ChainCheck(checked, previous, event.id, "previous_missing")
         if _hash_of(event) != event.hash:
-            return ChainCheck(checked, previous, event.id, "content altered")
+            return ChainCheck(checked, previous, event.id, "altered")
         previous, checked = event.hash, checked + 1
     head = db.session.get(AuditChainHead, HEAD_ID)
     if head is not None and head.last_hash != previous:
-        return ChainCheck(checked, previous, head.last_event_id, "last records missing")
+        return ChainCheck(checked, previous, head.last_event_id, "last_missing")
     return ChainCheck(checked, previous)

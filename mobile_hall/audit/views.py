@@ -8,6 +8,7 @@ from flask_login import current_user
 from ..common.paging import page_number
 from ..identity.web import login_required
 from .forms import AuditSearchForm
+from .labels import ACTION
 from .search import AuditFilters, actor_names, search_events
 
 blueprint = Blueprint("audit", __name__, url_prefix="/staff/audit")
@@ -35,5 +36,6 @@ def search():
         form=form,
         events=events,
         names=actor_names(events.items),
+        actions=ACTION,
         kept=kept,
     )

@@ -53,7 +53,7 @@ def test_the_office_finds_records_by_action_prefix_and_object(office, app_contex
 def test_the_office_finds_a_persons_records_by_name(office, app_context):
     html = listed(office.get("/staff/audit?person=钟国平"))
     assert "identity.sign_in" in html  # the office's own sign-in, audited
-    assert "钟国平" in html
+    assert "登录" in html and "钟国平" in html
     assert "identity.sign_in" not in listed(office.get("/staff/audit?person=无此人"))
 
 
@@ -74,7 +74,7 @@ def test_the_trail_is_paged_and_the_pager_keeps_the_filters(office, app_context)
     assert "共 31 条" in first and "第 1/2 页" in first
     assert 'href="/staff/audit?page=2&amp;action=test.search.many"' in first
     second = listed(office.get("/staff/audit?action=test.search.many&page=2"))
-    assert second.count("test.search.many") == 1
+    assert second.count('class="cell-title"') == 1
 
 
 def test_a_bad_date_narrows_nothing_and_says_why(office):
