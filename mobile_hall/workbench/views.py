@@ -156,7 +156,12 @@ def application(application_id: int):
 def material_file(application_id: int, material_id: int):
     """A material's file, shown inline in the browser."""
     stream, material = services.open_material(current_user, application_id, material_id)
-    record_view(f"account:{current_user.id}", "workbench.download", f"material:{material.id}")
+    record_view(
+        f"account:{current_user.id}",
+        "workbench.download",
+        f"application:{application_id}",  # an application's whole history under one object
+        material=material.id,
+    )
     response = send_file(
         stream,
         mimetype=material.content_type,

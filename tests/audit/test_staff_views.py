@@ -59,7 +59,9 @@ def test_downloading_a_material_is_audited(hall):
     page = client.get(f"/workbench/applications/{application_id}").get_data(as_text=True)
     link = re.search(r'href="(/workbench/applications/\d+/files/(\d+))"', page)
     client.get(link.group(1)).close()
-    assert last_event(hall, "workbench.download").target == f"material:{link.group(2)}"
+    event = last_event(hall, "workbench.download")
+    assert event.target == f"application:{application_id}"
+    assert event.details == {"material": int(link.group(2))}
 
 
 def test_another_units_clerk_opening_the_application_leaves_no_view_record(hall):
