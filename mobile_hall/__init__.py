@@ -102,6 +102,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
     from .applications.views import blueprint as applications
+    from .audit.views import blueprint as audit
     from .catalog.views import blueprint as catalog
     from .common.views import blueprint as common
     from .identity.staff_views import blueprint as staff
@@ -119,6 +120,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(common)
     app.register_blueprint(identity)
     app.register_blueprint(staff)
+    app.register_blueprint(audit)
     app.register_blueprint(applications)
     app.register_blueprint(workbench)
     app.register_blueprint(licenses)
@@ -161,9 +163,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the operator commands (`flask applications …`, `flask catalog …`, `flask demo …`,
-    `flask sessions …`, `flask storage …`)."""
+    """Add the operator commands (`flask applications …`, `flask audit …`, `flask catalog …`,
+    `flask demo …`, `flask sessions …`, `flask storage …`)."""
     from .applications.cli import applications_cli
+    from .audit.cli import audit_cli
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
     from .identity.cli import sessions_cli
@@ -171,6 +174,7 @@ def register_commands(app: Flask) -> None:
     from .storage.cli import storage_cli
 
     app.cli.add_command(applications_cli)
+    app.cli.add_command(audit_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(licenses_cli)

@@ -143,4 +143,4 @@ def revoke(identifier: str):
 @blueprint.get("/<identifier>")
 def look_up(identifier: str):
     """A license of the key's scope, with its state today and its signed form."""
-    return jsonify(_license_json(departments.license_for_department(g.api_key, identifier)))
+    return jsonify(_license_json(departments.look_up_for_department(g.api_key, identifier)))

@@ -14,7 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from ..audit.services import record_event
+from ..audit.services import record_event, record_view
 from ..catalog.models import LicenseType
 from ..clock import now
 from ..extensions import db
@@ -171,6 +171,17 @@ def license_for_department(api_key: ApiKey, identifier: str) -> License:
     if license is None:
         raise LicenseNotFound(identifier)
     _type_in_scope(api_key, license.license_type.code)
+    return license
+
+
+def look_up_for_department(api_key: ApiKey, identifier: str) -> License:
+    """A license of the key's scope for a department's look-up, audited (its holder's data
+    leaves the hall) and committed.
+
+    :raises LicenseNotFound, OutOfScope: as `license_for_department`.
+    """
+    license = license_for_department(api_key, identifier)
+    record_view(_actor(api_key), "licenses.look_up", f"license:{license.identifier}")
     return license
 
 

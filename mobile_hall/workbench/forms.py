@@ -233,6 +233,16 @@ class VisitForm(FlaskForm):
         super().__init__(*args, **kwargs)
 
 
+class RevealIdForm(FlaskForm):
+    """Asking to see the applicant's full ID number, with the reason the work needs it."""
+
+    reason = StringField(
+        "查看理由",
+        validators=[Length(max=200, message="最多200个字")],
+        description="将记入审计日志",
+    )
+
+
 class ReplyForm(FlaskForm):
     """The unit's answer to a rating, and whether the matter was put right."""
 

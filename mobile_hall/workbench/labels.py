@@ -58,6 +58,8 @@ ERRORS: dict[str, tuple[str | None, str]] = {
     "tolerance": ("deadline", "容缺受理须填写补交期限，且仅限允许容缺受理的事项"),
     "tolerance_deadline": ("deadline", "补交期限须晚于今天，且不超过承诺办结期限"),
     "reason": ("reason", "请写明理由"),
+    "reveal_reason_required": ("reason", "请写明查看完整证件号码的理由"),
+    "reveal_number_not_kept": (None, "本办件未留存申请人的完整证件号码，请核对原件"),
     "items": (None, "请勾选需要补正的材料，并逐项写明原因"),
     "opinion": ("opinion", "请填写审查意见"),
     "delivery": ("delivery", "请选择本事项提供的送达方式"),

@@ -26,6 +26,7 @@ from flask_wtf import FlaskForm
 from ..applications.constants import Channel, Decision
 from ..applications.formbuilder import form_class, stored_answers
 from ..applications.models import Application
+from ..audit.services import record_view
 from ..clock import now
 from ..common.errors import NotAuthorized
 from ..identity.services import is_staff
@@ -41,6 +42,7 @@ from .forms import (
     QueueFilterForm,
     RejectForm,
     ReplyForm,
+    RevealIdForm,
     ReviewForm,
     SupplementForm,
     VisitForm,
@@ -118,7 +120,12 @@ def queue():
 
 
 def _render_casefile(
-    casefile: services.Casefile, posted: dict[str, FlaskForm] | None = None, status: int = 200
+    casefile: services.Casefile,
+    posted: dict[str, FlaskForm] | None = None,
+    status: int = 200,
+    *,
+    reveal_form: RevealIdForm | None = None,
+    revealed_id: str | None = None,
 ):
     forms = {
         name: ACTIONS[name].form(casefile.application, formdata=None, prefix=name)
@@ -131,6 +138,8 @@ def _render_casefile(
         application=casefile.application,
         version=casefile.application.version,
         forms=forms,
+        reveal_form=reveal_form or RevealIdForm(formdata=None, prefix="reveal"),
+        revealed_id=revealed_id,
     )
     return page, status
 
@@ -138,13 +147,25 @@ def _render_casefile(
 @blueprint.get("/applications/<int:application_id>")
 def application(application_id: int):
     """An application: answers, materials, timeline, clock, manual and the actions open now."""
-    return _render_casefile(services.open_casefile(current_user, application_id, _today()))
+    page = _render_casefile(services.open_casefile(current_user, application_id, _today()))
+    # After rendering: the commit would expire what the page reads, and before returning: no
+    # view goes unaudited.
+    record_view(
+        f"account:{current_user.id}", "workbench.view_application", f"application:{application_id}"
+    )
+    return page
 
 
 @blueprint.get("/applications/<int:application_id>/files/<int:material_id>")
 def material_file(application_id: int, material_id: int):
     """A material's file, shown inline under a name the hall builds (never the applicant's)."""
     opened = services.open_material(current_user, application_id, material_id)
+    record_view(
+        f"account:{current_user.id}",
+        "workbench.download",
+        f"application:{application_id}",  # an application's whole history under one object
+        material=material_id,
+    )
     return send_stored(opened.stream, opened.content_type, opened.name, opened.fallback)
 
 
@@ -225,6 +246,27 @@ def act(application_id: int, action: str):
             flash(labels.DONE[action])
             return redirect(url_for(".application", application_id=application_id), 303)
     return _render_casefile(casefile, {action: form}, 400)
+
+
+@blueprint.post("/applications/<int:application_id>/reveal-id")
+def reveal_id(application_id: int):
+    """The application's page showing the applicant's full ID number, for a reason (audited).
+
+    Rendered, not redirected: the number must not wait in the session for the next page.
+    """
+    casefile = services.open_casefile(current_user, application_id, _today())
+    form = RevealIdForm(prefix="reveal")
+    if form.validate_on_submit():
+        try:
+            number = services.reveal_applicant_id_number(
+                current_user, application_id, form.reason.data or ""
+            )
+        except ValueError as refusal:
+            _show_refusal(form, refusal)
+        else:
+            page, status = _render_casefile(casefile, reveal_form=form, revealed_id=number)
+            return page, status, {"Cache-Control": "private, no-store"}
+    return _render_casefile(casefile, status=400, reveal_form=form)
 
 
 def _render_counter(chosen: services.CounterItem, form: CounterForm, answers: FlaskForm):

@@ -170,13 +170,18 @@ def test_a_revocation_needs_a_reason_is_audited_and_shows_on_the_verify_page_at_
     assert event.actor.startswith("api-key:qjl_")
 
 
-def test_a_look_up_gives_the_state_today(client, key_of, issue):
+def test_a_look_up_gives_the_state_today_and_is_audited(app, client, key_of, issue):
     headers = key_of()
     issued = issue(headers).get_json()
     found = client.get(f"/api/v1/licenses/{issued['identifier'].lower()}", headers=headers)
     assert found.status_code == 200
     assert found.get_json()["identifier"] == issued["identifier"]
     assert found.get_json()["status"] == "valid"
+    with app.app_context():
+        event = db.session.scalars(
+            sa.select(AuditEvent).where(AuditEvent.action == "licenses.look_up")
+        ).all()[-1]
+    assert event.target == f"license:{issued['identifier']}"
     unknown = issued["identifier"].replace(".001.", ".002.")[:-1] + "0"
     assert client.get(f"/api/v1/licenses/{unknown}", headers=headers).status_code == 404
 

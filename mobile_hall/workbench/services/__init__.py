@@ -24,6 +24,7 @@ from .actions import (
 )
 from .counter import CounterApplicant, CounterItem, counter_item, counter_items, receive_at_counter
 from .queues import QUEUES, QueueFilters, QueuePage, QueueRow, queue, queue_counts, queue_page
+from .reveal import reveal_applicant_id_number
 from .scope import get_for_staff, units_of
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "reject",
     "reply_to_rating",
     "request_supplement",
+    "reveal_applicant_id_number",
     "review",
     "units_of",
 ]

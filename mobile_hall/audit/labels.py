@@ -1,0 +1,41 @@
+"""Chinese names of the audited actions, for the office's search page (an action without one
+is shown by its code, which is also what the search takes)."""
+
+from __future__ import annotations
+
+ACTION = {
+    "catalog.import": "导入事项目录",
+    "identity.sign_in": "登录",
+    "identity.sign_in_refused": "登录被拒绝",
+    "identity.sign_out": "退出登录",
+    "identity.backchannel_logout": "统一认证平台通知退出",
+    "staff.grant_role": "分配工作人员角色",
+    "staff.revoke_role": "撤销工作人员角色",
+    "licenses.api_key_create": "签发部门接口密钥",
+    "licenses.api_key_revoke": "停用部门接口密钥",
+    "licenses.import": "导入存量证照",
+    "licenses.issue": "签发电子证照",
+    "licenses.revoke": "注销电子证照",
+    "licenses.use": "以电子证照作申请材料",
+    "licenses.look_up": "部门接口查询证照",
+    "pages.open": "开通专属页面",
+    "pages.close": "关闭专属页面",
+    "pages.profile_update": "修改企业信息",
+    "pages.agent_add": "添加经办人",
+    "pages.agent_remove": "移除经办人",
+    "pages.subscribe": "订阅政策主题",
+    "pages.policy_publish": "发布政策",
+    "pages.rule_update": "修改推荐规则",
+    "workbench.accept": "受理",
+    "workbench.reject_accept": "不予受理",
+    "workbench.supplement_request": "一次性告知补正",
+    "workbench.review": "审查",
+    "workbench.decide": "审批决定",
+    "workbench.complete": "办结",
+    "workbench.visit": "记录到场",
+    "workbench.reply_rating": "回复评价",
+    "workbench.counter_intake": "窗口收件",
+    "workbench.view_application": "查看办件",
+    "workbench.download": "查看申请材料文件",
+    "workbench.reveal_id_number": "查看完整证件号码",
+}
