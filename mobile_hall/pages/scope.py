@@ -74,7 +74,7 @@ def allowed_item_ids(account: Account) -> sa.Select | None:
     return _items_of(agent) if agent is not None and agent.is_limited else None
 
 
-def allowed_license_type_ids(account: Account) -> sa.Select | None:
+def allowed_license_type_ids(account: Account) -> sa.CompoundSelect | None:
     """The licence types an agent may see of the enterprise's wallet, or None for no limit.
 
     The same rule as `allowed_item_ids`, carried to licences: an agent sees a licence that an
