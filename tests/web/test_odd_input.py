@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.support.browser import Browser
+
 HUGE = "9" * 400
+ELDER = "/preferences/elder-mode?on=1&next="
 
 
 @pytest.mark.parametrize("page", [HUGE, "0" * 300 + "2", "-1", "1e9", "１２"])
@@ -18,3 +21,26 @@ def test_any_page_number_on_the_item_list_gives_a_page(client, page):
 def test_a_huge_page_number_on_a_personal_list_gives_the_last_page(sign_in, path):
     response = sign_in("citizen").get(f"{path}?page={HUGE}")
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/items%0d%0aSet-Cookie:%20x=1", "/items%0aX:1", "/%09/evil.example", "/%0d/evil.example"],
+)
+def test_control_characters_in_next_send_the_elder_switch_home(client, target):
+    response = client.get(ELDER + target)
+    assert response.status_code == 303 and response.headers["Location"] == "/"
+    assert "Set-Cookie: x" not in str(response.headers)
+
+
+def test_a_local_next_with_chinese_is_kept_by_the_elder_switch(client):
+    response = client.get(ELDER + "/items?q=营业执照")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/items?q=%E8%90%A5%E4%B8%9A%E6%89%A7%E7%85%A7"
+
+
+def test_control_characters_in_next_are_dropped_at_sign_in(client, identity_provider):
+    browser = Browser(client, identity_provider)
+    response = browser.sign_in("citizen", path="/auth/login?next=/me%0d%0aX-Evil:%201")
+    assert response.status_code == 303 and "X-Evil" not in str(response.headers)
+    assert "\r" not in response.headers["Location"] and "\n" not in response.headers["Location"]
