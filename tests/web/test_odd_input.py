@@ -4,11 +4,21 @@ anywhere a view reads (PostgreSQL cannot store them), each gets a 400 or a clean
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
-from tests.support.browser import Browser
+from mobile_hall.applications.models import ApplicationMaterial
+from mobile_hall.extensions import db
+from tests.support.applications import multipart, pick_item, start_draft
+from tests.support.browser import Browser, token_of
+from tests.support.pages import post
+from tests.support.samples import PNG
 
 HUGE = "9" * 400
 ELDER = "/preferences/elder-mode?on=1&next="
+
+
+def _refused(response) -> bool:
+    return response.status_code == 400 and "请求有误" in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("page", [HUGE, "0" * 300 + "2", "-1", "1e9", "１２"])
@@ -44,3 +54,47 @@ def test_control_characters_in_next_are_dropped_at_sign_in(client, identity_prov
     response = browser.sign_in("citizen", path="/auth/login?next=/me%0d%0aX-Evil:%201")
     assert response.status_code == 303 and "X-Evil" not in str(response.headers)
     assert "\r" not in response.headers["Location"] and "\n" not in response.headers["Location"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/items/QJ-SCJG-0003%00",
+        "/items?q=%E8%90%A5%00",
+        "/items?theme=%00",
+        "/licenses/verify?token=abc%00def",
+        "/progress?number=%00",
+        "/items?%00=1",
+    ],
+)
+def test_a_nul_in_a_path_or_query_is_refused(client, path):
+    assert _refused(client.get(path))
+
+
+def test_a_nul_in_an_agents_name_is_refused(sign_in):
+    representative = sign_in("enterprise")
+    assert post(representative, "/enterprise/open", town="QJ-MB").status_code == 303
+    response = post(
+        representative, "/enterprise/agents", name="陈\x00丽娟", id_number="44020519900115274X"
+    )
+    assert _refused(response)
+    assert "陈" not in representative.get("/enterprise").get_data(as_text=True).split("经办人")[-1]
+
+
+def test_a_nul_in_a_policy_title_is_refused(sign_in):
+    office = sign_in("office")
+    response = post(office, "/staff/policies", title="减\x00税", body="正文")
+    assert _refused(response)
+
+
+def test_a_nul_in_an_upload_name_is_refused_and_nothing_is_kept(sign_in, app):
+    citizen = sign_in("citizen")
+    draft = start_draft(app, "citizen", pick_item(app, audience="both"))
+    page = f"/applications/{draft}/materials"
+    response = citizen.post(
+        page, **multipart({"csrf_token": token_of(citizen, page), "file-1": (PNG, "a\x00.png")})
+    )
+    assert _refused(response)
+    with app.app_context():
+        kept = sa.select(ApplicationMaterial).where(ApplicationMaterial.application_id == draft)
+        assert db.session.scalars(kept).all() == []
