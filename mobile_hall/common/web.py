@@ -20,7 +20,6 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from ..clock import as_local
-from .inputs import init_inputs
 from .pagecache import init_page_cache
 
 ELDER_COOKIE = "elder_mode"
@@ -114,7 +113,6 @@ def init_web(app: Flask) -> None:
     """Install the request hooks, template helpers and error handlers."""
     app.config.setdefault("STATIC_SHORT_MAX_AGE", 300)
     init_page_cache(app)
-    init_inputs(app)
     app.after_request(_static_cache)
     app.after_request(_security_headers)
     app.before_request(_detect_modes)

@@ -34,6 +34,16 @@ def test_a_huge_page_number_on_a_personal_list_gives_the_last_page(sign_in, path
 
 
 @pytest.mark.parametrize(
+    "path",
+    ["/applications/{id}", "/licenses/{id}", "/messages/{id}", "/items/QJ-SCJG-0003/versions/{id}"],
+)
+@pytest.mark.parametrize("number", [2**31, HUGE])
+def test_an_id_too_large_for_the_database_is_not_found(sign_in, path, number):
+    response = sign_in("citizen").get(path.format(id=number))
+    assert response.status_code == 404 and "页面不存在" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(
     "target",
     ["/items%0d%0aSet-Cookie:%20x=1", "/items%0aX:1", "/%09/evil.example", "/%0d/evil.example"],
 )
