@@ -88,9 +88,22 @@ class Config:
     UPLOAD_ROOT = os.environ.get("UPLOAD_ROOT") or str(INSTANCE_DIR / "uploads")
     UPLOAD_MAX_BYTES = int(os.environ.get("UPLOAD_MAX_BYTES", str(10 * 1024 * 1024)))
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(40 * 1024 * 1024)))
+    # `flask storage sweep` removes leftovers (`.part` files, files no row refers to) older than
+    # this: long enough that no upload still waiting for its transaction is taken.
+    STORAGE_SWEEP_GRACE_HOURS = int(os.environ.get("STORAGE_SWEEP_GRACE_HOURS", "24"))
+    # What one application may hold in all: files per checklist material, files, and bytes.
+    UPLOAD_MAX_FILES_PER_MATERIAL = int(os.environ.get("UPLOAD_MAX_FILES_PER_MATERIAL", "10"))
+    UPLOAD_MAX_FILES_PER_APPLICATION = int(os.environ.get("UPLOAD_MAX_FILES_PER_APPLICATION", "30"))
+    UPLOAD_MAX_BYTES_PER_APPLICATION = int(
+        os.environ.get("UPLOAD_MAX_BYTES_PER_APPLICATION", str(100 * 1024 * 1024))
+    )
+    # While the database cannot be reached, pages answer 503 with this Retry-After.
+    DATABASE_RETRY_AFTER_SECONDS = int(os.environ.get("DATABASE_RETRY_AFTER_SECONDS", "30"))
     SMS_SENDER = os.environ.get("SMS_SENDER", "log")
-    # Flask-Limiter: counters in this process (`memory://`); production counts in Redis.
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Flask-Limiter's RATELIMIT_STORAGE_URI is each environment's own: production must name Redis.
+    # Processes serving the app (gunicorn reads the same variable for its workers): with more
+    # than one, `memory://` limits are counted per process and a warning is logged at start.
+    WEB_CONCURRENCY = int(os.environ.get("WEB_CONCURRENCY", "1"))
     # Said outright: Flask-Limiter otherwise takes the last app's setting (its own state).
     RATELIMIT_ENABLED = True
     # Per client address (see TRUSTED_PROXY_COUNT), in Flask-Limiter's notation.
@@ -127,6 +140,9 @@ class Config:
     # Rendered pages kept per worker (LRU; 0 turns the page cache off), and how long a node
     # may go on showing the catalog as it was before another node published a change.
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
+    # A session's own /me or /enterprise is kept this long at most: its form token (an hour,
+    # WTF_CSRF_TIME_LIMIT) must still be good when a form of it is sent a while later.
+    PERSONAL_PAGE_SECONDS = int(os.environ.get("PERSONAL_PAGE_SECONDS", "600"))
     CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
 
 
@@ -160,6 +176,8 @@ class DevelopmentConfig(Config):
     """`make run`: plain HTTP on loopback, secrets generated into instance/."""
 
     SESSION_COOKIE_SECURE = False
+    # Flask-Limiter: counters in this process (`memory://`) unless told otherwise.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
 
     @property
     def SECRET_KEY(self) -> str:  # noqa: N802
@@ -194,6 +212,7 @@ class TestingConfig(Config):
     # Most tests sign in and look up far more often than a person; the tests of the limits
     # build an app with RATELIMIT_ENABLED=True.
     RATELIMIT_ENABLED = False
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Tests change the catalog through other sessions and processes and look at once.
     CHANGE_TOKEN_RECHECK_SECONDS = 0.0
 

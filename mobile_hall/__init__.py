@@ -35,6 +35,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_web(app)
     register_errorhandlers(app)
     register_commands(app)
+    warn_about_settings(app)
     return app
 
 
@@ -48,6 +49,20 @@ def trust_proxies(app: Flask) -> None:
 
         app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops
+        )
+
+
+def warn_about_settings(app: Flask) -> None:
+    """Log a warning for settings that work but defeat a control: rate limits counted in
+    each process's memory while several processes serve (`WEB_CONCURRENCY`, gunicorn's own
+    default for `--workers`) multiply every limit by the number of processes."""
+    processes = int(app.config.get("WEB_CONCURRENCY") or 1)
+    storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "")
+    if processes > 1 and storage.startswith("memory://"):
+        app.logger.warning(
+            "RATELIMIT_STORAGE_URI is memory:// but WEB_CONCURRENCY is %d: each process counts "
+            "its own rate limits; use Redis (redis://…) so that every worker shares them",
+            processes,
         )
 
 
@@ -155,13 +170,18 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """Add the operator commands (`flask catalog …`, `flask demo …`, `flask sessions …`)."""
+    """Add the operator commands (`flask applications …`, `flask catalog …`, `flask demo …`,
+    `flask sessions …`, `flask storage …`)."""
+    from .applications.cli import applications_cli
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
     from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
+    from .storage.cli import storage_cli
 
+    app.cli.add_command(applications_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(licenses_cli)
     app.cli.add_command(sessions_cli)
+    app.cli.add_command(storage_cli)

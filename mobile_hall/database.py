@@ -5,12 +5,18 @@ from __future__ import annotations
 import re
 import sqlite3
 from enum import Enum
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .extensions import db
+
+# The database refused or dropped the connection, or no pooled connection came free in time:
+# a passing state that a person can only wait out (SQLite's "unable to open" is one too). The
+# pages answer these with the hall's 503 page (common/web.py).
+DATABASE_UNAVAILABLE = (sa.exc.OperationalError, sa.exc.TimeoutError)
 
 
 def enum_column(enum_class: type[Enum]) -> sa.Enum:
@@ -24,7 +30,7 @@ def enum_column(enum_class: type[Enum]) -> sa.Enum:
     )
 
 
-def insert_or_update(target: object, dialect_name: str):
+def insert_or_update(target: sa.TableClause | type[Any], dialect_name: str):
     """An `INSERT` for `target` that can go on `ON CONFLICT DO UPDATE`, in the dialect in use."""
     construct = postgresql.insert if dialect_name == "postgresql" else sqlite.insert
     return construct(target)
@@ -44,7 +50,8 @@ def _locks_rows(statement: str, context: object) -> bool:
     """A read that locks the rows it reads (`FOR UPDATE`, `FOR SHARE`): the caller means to
     write what it reads, so it belongs inside the writing transaction."""
     built = getattr(getattr(context, "compiled", None), "statement", None)
-    if hasattr(built, "_for_update_arg"):  # a select() built in Python says it outright
+    # A select() built in Python says it outright.
+    if built is not None and hasattr(built, "_for_update_arg"):
         return built._for_update_arg is not None
     return _LOCKING_READ.search(statement) is not None  # SQL written as text
 

@@ -17,8 +17,10 @@ from sqlalchemy.orm import scoped_session, sessionmaker
 import devidp
 from config import TestingConfig
 from mobile_hall import create_app
+from mobile_hall.applications.models import DailyCounter
 from mobile_hall.demo.services import load_demo
 from mobile_hall.extensions import db, limiter
+from tests.support.cleanup import last_application_id, remove_applications_after
 from tests.support.provider import (
     BROKEN_ACCOUNTS,
     CLIENT_ID,
@@ -202,3 +204,24 @@ def sign_in(client: FlaskClient, identity_provider: str):
         return target
 
     return act
+
+
+@pytest.fixture
+def committed(app) -> Iterator[None]:
+    """Let the test commit; afterwards remove its applications and restore the counters."""
+    with app.app_context():
+        last = last_application_id()
+        counters = dict(db.session.execute(sa.select(DailyCounter.day, DailyCounter.value)).all())
+        db.session.remove()
+    try:
+        yield
+    finally:
+        with app.app_context():
+            remove_applications_after(last)
+            db.session.execute(sa.delete(DailyCounter).where(DailyCounter.day.not_in(counters)))
+            for day, value in counters.items():
+                db.session.execute(
+                    sa.update(DailyCounter).where(DailyCounter.day == day).values(value=value)
+                )
+            db.session.commit()
+            db.session.remove()

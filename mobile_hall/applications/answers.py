@@ -3,6 +3,7 @@ database and masked wherever they are shown."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ def _protected(spec: dict[str, Any]) -> bool:
     return spec["type"] in PROTECTED_TYPES
 
 
-def protect(form_fields: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
+def protect(form_fields: Sequence[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
     """Answers ready to store: each identity number as its cipher and its mask."""
     kinds = {spec["name"]: spec for spec in form_fields}
     stored: dict[str, Any] = {}
@@ -31,7 +32,7 @@ def protect(form_fields: list[dict[str, Any]], answers: dict[str, Any]) -> dict[
     return stored
 
 
-def editable(form_fields: list[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
+def editable(form_fields: Sequence[dict[str, Any]], answers: dict[str, Any]) -> dict[str, Any]:
     """Stored answers back as form data, for the applicant editing their own draft."""
     values: dict[str, Any] = {}
     for name, value in answers.items():
@@ -62,7 +63,7 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def display_rows(form_fields: list[dict[str, Any]], answers: dict[str, Any]) -> list[AnswerRow]:
+def display_rows(form_fields: Sequence[dict[str, Any]], answers: dict[str, Any]) -> list[AnswerRow]:
     """Every question with its answer, identity numbers masked, in the form's order."""
     return [
         AnswerRow(

@@ -5,6 +5,7 @@ Every message is Chinese and sits next to its field; what was typed is kept on a
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -23,11 +24,16 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
-from ..catalog.constants import FieldType
+from ..catalog.constants import CHOICE_FIELD_TYPES, FieldType
 from ..identity.identifiers import is_valid_credit_code, is_valid_id_number
 
 PHONE_PATTERN = r"^1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[0-9]{7,8}$"
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
+# Every free-text answer has a cap: the schema's `max_length` where it gives one, else these
+# (characters), so that no answer can grow without bound in the record and on the clerk's page.
+TEXT_MAX_LENGTH = 200
+TEXTAREA_MAX_LENGTH = 2000
+FREE_TEXT_TYPES = frozenset(FieldType) - CHOICE_FIELD_TYPES - {FieldType.NUMBER, FieldType.DATE}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -52,8 +58,9 @@ def _validators(spec: dict[str, Any]) -> list:
         [InputRequired(f"请填写{spec['label']}")] if spec.get("required", True) else [Optional()]
     )
     rules = spec.get("validation") or {}
-    if "min_length" in rules or "max_length" in rules:
-        low, high = rules.get("min_length", -1), rules.get("max_length", -1)
+    kind = spec["type"]
+    if kind in FREE_TEXT_TYPES or "min_length" in rules or "max_length" in rules:
+        low, high = rules.get("min_length", -1), rules.get("max_length", _default_cap(kind))
         chosen.append(Length(min=low, max=high, message=_length_message(low, high)))
     if "min" in rules or "max" in rules:
         chosen.append(
@@ -63,7 +70,6 @@ def _validators(spec: dict[str, Any]) -> list:
         chosen.append(
             Regexp(rules["pattern"], message=rules.get("pattern_message") or "格式不正确")
         )
-    kind = spec["type"]
     if kind == FieldType.ID_NUMBER:
         chosen.append(_id_number)
     elif kind == FieldType.CREDIT_CODE:
@@ -73,6 +79,12 @@ def _validators(spec: dict[str, Any]) -> list:
     elif kind == FieldType.EMAIL:
         chosen.append(Regexp(EMAIL_PATTERN, message="请填写正确的电子邮箱"))
     return chosen
+
+
+def _default_cap(kind: str) -> int:
+    if kind == FieldType.TEXTAREA:
+        return TEXTAREA_MAX_LENGTH
+    return TEXT_MAX_LENGTH if kind in FREE_TEXT_TYPES else -1
 
 
 def _length_message(low: int, high: int) -> str:
@@ -110,7 +122,7 @@ def _field(spec: dict[str, Any]):
     return StringField(label, **options)
 
 
-def groups_of(form_fields: list[dict[str, Any]]) -> list[str]:
+def groups_of(form_fields: Sequence[dict[str, Any]]) -> list[str]:
     """The form's pages: one per group, in the order the groups first appear."""
     seen: list[str] = []
     for spec in form_fields:
@@ -119,7 +131,7 @@ def groups_of(form_fields: list[dict[str, Any]]) -> list[str]:
     return seen
 
 
-def form_class(form_fields: list[dict[str, Any]], group: str | None = None) -> type[FlaskForm]:
+def form_class(form_fields: Sequence[dict[str, Any]], group: str | None = None) -> type[FlaskForm]:
     """A form class with the fields of one group (or of all groups when `group` is None)."""
     attributes = {
         spec["name"]: _field(spec)
@@ -129,7 +141,7 @@ def form_class(form_fields: list[dict[str, Any]], group: str | None = None) -> t
     return type("AnswerForm", (FlaskForm,), attributes)
 
 
-def stored_answers(form: FlaskForm, form_fields: list[dict[str, Any]]) -> dict[str, Any]:
+def stored_answers(form: FlaskForm, form_fields: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The form's data as JSON-ready answers (dates ISO, numbers as text)."""
     names = {spec["name"] for spec in form_fields}
     answers: dict[str, Any] = {}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
-from ..organisations.models import Unit
+from ..catalog.published import PublishedUnit
 from .labels import SCORE
 from .numbering import is_valid_application_number
 
@@ -30,7 +32,7 @@ class UnitChoiceForm(FlaskForm):
         invalid_choice_message="请从列表中选择办理单位",
     )
 
-    def __init__(self, units: list[Unit], *args, **kwargs) -> None:
+    def __init__(self, units: Iterable[PublishedUnit], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.unit.choices = [SelectChoice(unit.code, unit.name) for unit in units]
 

@@ -45,6 +45,7 @@ REFUSED_ACTION = {
     "attach": "现在不能上传这份材料。",
     "remove": "已随申请提交的材料不能删除。",
     "edit": "申请已提交，不能再修改。",
+    "evaluate": "这件申请已经评价过了，每件申请只能评价一次。",
 }
 REFUSED_ACTION_DEFAULT = "当前状态下不能进行此操作。"
 
@@ -59,9 +60,15 @@ LICENSE_UNUSABLE = "所选电子证照已过期或已注销，不能使用，请
 
 def upload_error(rejected: UploadRejected) -> str:
     """The Chinese message shown next to a material whose upload was refused."""
+    megabytes = (rejected.max_bytes or 0) // (1024 * 1024)
     if rejected.reason is Rejection.TOO_LARGE:
-        megabytes = (rejected.max_bytes or 0) // (1024 * 1024)
         return f"文件过大：每个文件不能超过{megabytes}MB"
+    if rejected.reason is Rejection.APPLICATION_TOO_LARGE:
+        return f"一份申请的文件合计不能超过{megabytes}MB，请压缩后再上传"
+    if rejected.reason is Rejection.TOO_MANY_FOR_MATERIAL:
+        return f"这份材料最多上传{rejected.max_files}个文件，请先删除不需要的文件"
+    if rejected.reason is Rejection.TOO_MANY_FOR_APPLICATION:
+        return f"一份申请最多上传{rejected.max_files}个文件，请先删除不需要的文件"
     return _UPLOAD_REJECTION[rejected.reason]
 
 

@@ -10,6 +10,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date
 
+import sqlalchemy as sa
+from sqlalchemy.orm.interfaces import ORMOption
+
 from ..clock import now
 from ..extensions import db
 from ..identity.constants import StaffRoleKind
@@ -68,6 +71,29 @@ class IllegalTransition(Exception):
         super().__init__(f"{action} is not allowed from {status}")
         self.action = action
         self.status = status
+
+
+def load_for_change(application: Application, *options: ORMOption) -> Application:
+    """Reread the application under a row lock held until the caller commits; call it first.
+
+    Every state change checks the state and writes in one transaction, and two people acting
+    at the same moment must not both pass the check on what they read before: the second waits
+    for the first to commit, then sees its outcome (and is refused by the state machine).
+    PostgreSQL takes `SELECT ... FOR UPDATE` on the application's own row (not the joined
+    item, version and unit); on SQLite the locking read makes the transaction a writer at once
+    (`database._tune_sqlite`). `populate_existing` overwrites the object with the locked row
+    and resets what was loaded with it (rating, supplements, tolerance, materials), so the
+    checks that follow read it as it is now; ``options`` load in the same statement what the
+    caller is about to read (e.g. ``joinedload(Application.materials)``).
+    """
+    db.session.scalars(
+        sa.select(Application)
+        .where(Application.id == application.id)
+        .with_for_update(of=Application)
+        .options(*options)
+        .execution_options(populate_existing=True)
+    ).unique().one()
+    return application
 
 
 def allowed_actions(application: Application) -> list[str]:

@@ -10,14 +10,14 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..catalog.models import ItemVersion, ServiceItem
 from ..common.freshness import account_scope, enterprise_scope, watch
 from ..database import enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..identity.constants import UserType
 from ..identity.models import Account, Enterprise
 from ..organisations.models import Unit
 from .constants import ActorType, ApplicationStatus, Channel, Decision, MaterialSource, Stage
 
 
-class Application(db.Model):
+class Application(Model):
     """An application (办件) for one item, from draft to completion."""
 
     __tablename__ = "application"
@@ -73,7 +73,7 @@ class Application(db.Model):
     rating: Mapped[Rating | None] = relationship(back_populates="application")
 
 
-class ApplicationMaterial(db.Model):
+class ApplicationMaterial(Model):
     """One material handed in: an uploaded file, a license reference or paper at the counter."""
 
     __tablename__ = "application_material"
@@ -94,7 +94,7 @@ class ApplicationMaterial(db.Model):
     application: Mapped[Application] = relationship(back_populates="materials")
 
 
-class SupplementRequest(db.Model):
+class SupplementRequest(Model):
     """A request to complete the materials (补正), told once and completely (一次性告知)."""
 
     __tablename__ = "supplement_request"
@@ -113,7 +113,7 @@ class SupplementRequest(db.Model):
     application: Mapped[Application] = relationship(back_populates="supplements")
 
 
-class ToleranceCommitment(db.Model):
+class ToleranceCommitment(Model):
     """Acceptance with minor materials missing (容缺受理) and the applicant's commitment."""
 
     __tablename__ = "tolerance_commitment"
@@ -128,7 +128,7 @@ class ToleranceCommitment(db.Model):
     application: Mapped[Application] = relationship(back_populates="tolerance")
 
 
-class ProcessRecord(db.Model):
+class ProcessRecord(Model):
     """One immutable step of an application's life (data-exchange.md); `id` is the sequence."""
 
     __tablename__ = "process_record"
@@ -152,7 +152,7 @@ class ProcessRecord(db.Model):
     application: Mapped[Application] = relationship(back_populates="records")
 
 
-class Message(db.Model):
+class Message(Model):
     """A message in a person's message centre (消息中心)."""
 
     __tablename__ = "message"
@@ -166,7 +166,7 @@ class Message(db.Model):
     read_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
 
 
-class Rating(db.Model):
+class Rating(Model):
     """The applicant's rating of a completed application (好差评) and the unit's follow-up."""
 
     __tablename__ = "rating"
@@ -188,7 +188,7 @@ class Rating(db.Model):
         return self.score <= 2
 
 
-class DailyCounter(db.Model):
+class DailyCounter(Model):
     """The last application number sequence used on a day."""
 
     __tablename__ = "daily_counter"

@@ -9,6 +9,7 @@ deal with what a form can get wrong.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from flask import (
@@ -19,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -31,6 +31,7 @@ from ..common.paging import page_number
 from ..extensions import limiter
 from ..identity.web import login_required
 from ..organisations.services import registration_points
+from ..storage.downloads import send_stored
 from . import labels, services
 from .answers import AnswerRow, display_rows, editable
 from .constants import ApplicationStatus
@@ -48,8 +49,6 @@ from .models import Application
 from .numbering import display_application_number
 
 blueprint = Blueprint("applications", __name__)
-
-FILE_EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 
 
 @blueprint.context_processor
@@ -82,10 +81,12 @@ def _wrong_audience(error: services.WrongAudience):
 @blueprint.errorhandler(services.IllegalTransition)
 def _refused(error: services.IllegalTransition):
     flash(labels.REFUSED_ACTION.get(error.action, labels.REFUSED_ACTION_DEFAULT))
-    return redirect(_detail_url(request.view_args["application_id"]), 303)
+    # Raised by a view of one application, whose URL names it.
+    application_id = (request.view_args or {})["application_id"]
+    return redirect(_detail_url(application_id), 303)
 
 
-def _detail_url(application_id: int, **arguments: object) -> str:
+def _detail_url(application_id: int, **arguments: Any) -> str:
     return url_for(".detail", application_id=application_id, **arguments)
 
 
@@ -105,7 +106,10 @@ def _pages(application: Application) -> list[tuple[int, str, list[AnswerRow]]]:
 
 def _id_of(application: Application) -> int:
     """The application's id, also once a commit has expired it (without a reload)."""
-    return sa.inspect(application).identity[0]
+    identity = sa.inspect(application).identity
+    if identity is None:
+        raise ValueError("an application not yet flushed has no id")
+    return identity[0]
 
 
 def _first_draft_step(application_id: int, has_form: bool) -> str:
@@ -140,7 +144,7 @@ def start(code: str):
 
 def _saved_formdata(application: Application, fields: Sequence[dict]) -> MultiDict:
     """The saved answers as if just typed, so every field type shows them as it parses them."""
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for name, value in editable(fields, application.answers).items():
         pairs.extend((name, str(item)) for item in (value if isinstance(value, list) else [value]))
     return MultiDict(pairs)
@@ -437,20 +441,11 @@ def message(message_id: int):
 @blueprint.get("/applications/<int:application_id>/files/<int:material_id>", endpoint="file")
 @login_required
 def open_file(application_id: int, material_id: int):
-    """An attached file, shown inline with the content type read from its bytes."""
+    """An attached file, shown inline under a name the hall builds, with the type read from
+    its bytes."""
     application = _own(application_id, *services.MATERIALS)
-    stream, material = services.open_file(current_user, application, material_id)
-    extension = FILE_EXTENSIONS.get(material.content_type or "", "")
-    response = send_file(
-        stream,
-        mimetype=material.content_type or "application/octet-stream",
-        download_name=f"material-{material.id}{extension}",
-        etag=False,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    opened = services.open_file(current_user, application, material_id)
+    return send_stored(opened.stream, opened.content_type, opened.name, opened.fallback)
 
 
 @blueprint.route("/progress", methods=["GET", "POST"])

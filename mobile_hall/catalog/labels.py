@@ -31,7 +31,12 @@ RESULT_TYPE = {
     ResultType.DOCUMENT: "批文/证明文书",
     ResultType.NONE: "无",
 }
-DELIVERY = {Delivery.ELECTRONIC: "电子送达", Delivery.POST: "邮寄", Delivery.PICKUP: "窗口领取"}
+# Looked up by the plain strings a version's `result_delivery` list stores (a StrEnum is one).
+DELIVERY: dict[str, str] = {
+    Delivery.ELECTRONIC: "电子送达",
+    Delivery.POST: "邮寄",
+    Delivery.PICKUP: "窗口领取",
+}
 MANUAL_ROLE = {
     ManualRole.WINDOW_CLERK: "窗口受理",
     ManualRole.REVIEWER: "审查",

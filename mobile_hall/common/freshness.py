@@ -15,6 +15,7 @@ import time
 import weakref
 from collections.abc import Callable, Iterable, Sequence
 from itertools import chain
+from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app
@@ -30,7 +31,8 @@ PAGES = "pages"  # what the district office publishes for the two pages: rules, 
 LICENSES = "licenses"  # every licence and signing key: what a public verification shows
 MISSING = "-"  # the token of a scope that has never changed
 
-ScopesOf = Callable[[object], Iterable[str | None]]
+# A row's scopes: `Any`, as each domain's function reads the attributes of its own models.
+ScopesOf = Callable[[Any], Iterable[str | None]]
 _watched: dict[type, ScopesOf] = {}
 _BUMPED = "freshness.bumped"  # written in this transaction: re-read after it ends
 _PENDING = "freshness.pending"  # changed in this transaction: written at its commit

@@ -7,10 +7,10 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from ..extensions import Model
 
 
-class ChangeToken(db.Model):
+class ChangeToken(Model):
     """The latest change of one scope of data ("catalog", "account:12", ...).
 
     A random token rather than a counter: a rolled-back change can never make a later,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pydantic import ValidationError
+from pydantic_core import ErrorDetails
 
 from .messages import VALIDATION_MESSAGES
 
@@ -27,7 +28,7 @@ def _path(location: tuple[str | int, ...]) -> str:
     return text
 
 
-def _message(error: dict) -> str:
+def _message(error: ErrorDetails) -> str:
     kind = error["type"]
     if kind == "value_error":
         code = str(error.get("ctx", {}).get("error", ""))

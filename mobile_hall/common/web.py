@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from functools import cache
 from pathlib import Path
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import (
@@ -20,6 +21,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from ..clock import as_local
+from ..database import DATABASE_UNAVAILABLE
 from .pagecache import init_page_cache
 
 ELDER_COOKIE = "elder_mode"
@@ -32,10 +34,11 @@ ERROR_TITLES = {
     413: "文件过大",
     429: "操作过于频繁",
     500: "系统繁忙",
+    503: "系统繁忙",
 }
 
 
-def is_local_path(target: str | None) -> bool:
+def is_local_path(target: str | None) -> TypeGuard[str]:
     """Whether `target` is a path on this site (never another host, never `//host`).
 
     Control characters are refused: a CR or LF cannot go in a `Location` header, and browsers
@@ -82,6 +85,19 @@ def _security_headers(response: Response) -> Response:
     return response
 
 
+def _personal_never_stored(response: Response) -> Response:
+    """A page sent to a signed-in person shows their data: no browser or proxy keeps a copy.
+
+    Static files keep their own caching; anonymous pages keep theirs (the page cache never
+    serves a signed-in person, so a public page cached for the anonymous is not affected).
+    """
+    if request.endpoint == "static" or not getattr(session, "is_personal", False):
+        return response
+    if not response.cache_control.no_store:  # a view's own no-store says as much already
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
 def _static_cache(response: Response) -> Response:
     """Fingerprinted static URLs are cached for a year; any other static URL only briefly."""
     if request.endpoint != "static" or response.status_code not in (200, 304):
@@ -102,8 +118,19 @@ def _static_cache(response: Response) -> Response:
     return response
 
 
-def _render_error(error: HTTPException) -> tuple[str, int]:
-    # Unhandled exceptions reach here as InternalServerError (outside testing).
+def _database_unavailable(error: Exception) -> tuple[str, int, dict[str, str]]:
+    """The hall's own 503 page while the database cannot be reached (never the server's)."""
+    current_app.logger.warning("database unavailable: %s", type(error).__name__)
+    page = render_template("errors/error.html", code=503, title=ERROR_TITLES[503])
+    return page, 503, {"Retry-After": str(current_app.config["DATABASE_RETRY_AFTER_SECONDS"])}
+
+
+def _render_error(error: HTTPException) -> tuple[str, int] | tuple[str, int, dict[str, str]]:
+    # Unhandled exceptions reach here as InternalServerError (outside testing), among them a
+    # database outage met after the view's handlers, such as while saving the session.
+    original = getattr(error, "original_exception", None)
+    if isinstance(original, DATABASE_UNAVAILABLE):
+        return _database_unavailable(original)
     code = error.code or 500
     title = ERROR_TITLES.get(code, "出错了")
     return render_template("errors/error.html", code=code, title=title), code
@@ -112,11 +139,15 @@ def _render_error(error: HTTPException) -> tuple[str, int]:
 def init_web(app: Flask) -> None:
     """Install the request hooks, template helpers and error handlers."""
     app.config.setdefault("STATIC_SHORT_MAX_AGE", 300)
+    app.config.setdefault("DATABASE_RETRY_AFTER_SECONDS", 30)
     init_page_cache(app)
     app.after_request(_static_cache)
+    app.after_request(_personal_never_stored)
     app.after_request(_security_headers)
     app.before_request(_detect_modes)
     app.register_error_handler(HTTPException, _render_error)
+    for unavailable in DATABASE_UNAVAILABLE:
+        app.register_error_handler(unavailable, _database_unavailable)
     app.jinja_env.filters.update(
         local_date=lambda moment: as_local(moment).strftime("%Y-%m-%d"),
         local_datetime=lambda moment: as_local(moment).strftime("%Y-%m-%d %H:%M"),

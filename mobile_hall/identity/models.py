@@ -17,12 +17,12 @@ from ..common.freshness import (
     watch,
 )
 from ..database import enum_column
-from ..extensions import db
+from ..extensions import Model
 from ..organisations.models import Unit
 from .constants import OrgRole, StaffRoleKind, UserType
 
 
-class Enterprise(db.Model):
+class Enterprise(Model):
     """An enterprise known by its unified social credit code, created on first sight."""
 
     __tablename__ = "enterprise"
@@ -35,7 +35,7 @@ class Enterprise(db.Model):
     updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), deferred=True)
 
 
-class Account(UserMixin, db.Model):
+class Account(UserMixin, Model):
     """A platform account, keyed by (issuer, subject) and refreshed at every sign-in.
 
     The identity number is kept only encrypted, with a keyed hash for look-ups and a masked copy
@@ -75,7 +75,7 @@ class Account(UserMixin, db.Model):
         return phone[:3] + "****" + phone[7:] if len(phone) == 11 else phone
 
 
-class StaffRole(db.Model):
+class StaffRole(Model):
     """A role the district office gave a natural person in a unit.
 
     Bound to the person's identity number (by keyed hash), not to a platform account, so the
@@ -97,7 +97,7 @@ class StaffRole(db.Model):
     unit: Mapped[Unit] = relationship(lazy="joined")
 
 
-class WebSession(db.Model):
+class WebSession(Model):
     """The server side of a browser session; the cookie holds a random token whose hash is `id`.
 
     Deleting the row signs the browser out, whatever cookie it still presents. It is read on
@@ -125,7 +125,7 @@ class WebSession(db.Model):
     account: Mapped[Account | None] = relationship(lazy="joined")
 
 
-class SeenLogoutToken(db.Model):
+class SeenLogoutToken(Model):
     """The `jti` of every back-channel logout token accepted, so none is replayed."""
 
     __tablename__ = "seen_logout_token"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import current_app
@@ -78,9 +78,9 @@ def _text(mapped: dict[str, Any], name: str, limit: int) -> str:
 
 def _level(mapped: dict[str, Any]) -> int:
     value = mapped.get("real_name_level")
-    try:
-        level = int(value) if not isinstance(value, bool) else 0
-    except (TypeError, ValueError):
+    try:  # a number or its digits; anything else (true, 3.0, a list) is no level
+        level = int(value) if isinstance(value, int | str) and not isinstance(value, bool) else 0
+    except ValueError:
         level = 0
     if level not in REAL_NAME_LEVELS or str(value).strip() != str(level):
         raise SignInRefused("claim_invalid", "real_name_level")
@@ -237,10 +237,17 @@ def accept_logout_token(raw: str) -> int:
             Account.issuer == issuer, Account.subject == claims["sub"]
         )
         query = query.where(WebSession.account_id.in_(subjects))
-    ended = db.session.execute(query).rowcount or 0
+    ended = _deleted(query)
     record_event("platform", "identity.backchannel_logout", sessions_ended=ended)
     db.session.commit()
     return ended
+
+
+def _deleted(statement: sa.Delete) -> int:
+    """Run a DELETE; how many rows it removed. (`Session.execute` is typed to return a plain
+    `Result`; what a DML statement returns is a `CursorResult`, which has the row count.)"""
+    result = cast(sa.CursorResult[Any], db.session.execute(statement))
+    return result.rowcount or 0
 
 
 # A logout token is accepted only within LOGOUT_TOKEN_MAX_AGE of its `iat` (either way): its
@@ -266,9 +273,9 @@ def purge_expired_sessions() -> tuple[int, int]:
             WebSession.last_seen_at <= moment - idle_limit(is_staff=True),
         ),
     )
-    sessions = db.session.execute(sa.delete(WebSession).where(expired)).rowcount or 0
+    sessions = _deleted(sa.delete(WebSession).where(expired))
     old_tokens = SeenLogoutToken.seen_at <= moment - SEEN_LOGOUT_TOKEN_KEPT
-    tokens = db.session.execute(sa.delete(SeenLogoutToken).where(old_tokens)).rowcount or 0
+    tokens = _deleted(sa.delete(SeenLogoutToken).where(old_tokens))
     db.session.commit()
     return sessions, tokens
 

@@ -24,16 +24,18 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Flask, Request, Response, current_app, g
-from flask.sessions import SessionInterface, SessionMixin, session_json_serializer
+from flask import Flask, Request, Response, current_app, g, request
+from flask import session as flask_session
+from flask.sessions import NullSession, SessionInterface, SessionMixin, session_json_serializer
 from werkzeug.datastructures import CallbackDict
 
 from ..clock import as_local, now
 from ..common.crypto import KEY_BYTES, DecryptionError, FieldCipher
+from ..database import DATABASE_UNAVAILABLE
 from ..extensions import db
 from .models import Account, OwnScopes, WebSession, own_scopes
 
@@ -139,6 +141,12 @@ class ServerSession(CallbackDict, SessionMixin):
         self.binding: dict[str, Any] | None = None
 
     @property
+    def is_personal(self) -> bool:
+        """Whether this request's session belongs to a person: signed in, signing in or out
+        (read without touching the database, so an error page can ask too)."""
+        return self.record is not None or self.binding is not None or self.destroyed
+
+    @property
     def account(self) -> Account | None:
         """The signed-in account, or None."""
         return self.record.account if self.record is not None else None
@@ -183,9 +191,27 @@ class ServerSession(CallbackDict, SessionMixin):
         self.clear()
 
 
+def current_session() -> ServerSession:
+    """This request's session (Flask's `session`), which `DatabaseSessionInterface` opens:
+    Flask types its proxy as any `SessionMixin`."""
+    return cast(ServerSession, flask_session)
+
+
 def _has_expired(record: WebSession, moment: datetime) -> bool:
     idle_ends = as_local(record.last_seen_at) + idle_limit(record.is_staff)
     return moment >= min(as_local(record.expires_at), idle_ends)
+
+
+# The request environ's key for the database error that kept the session from being read.
+UNREAD_SESSION = "hall.unread_session"
+
+
+def raise_unread_session() -> None:
+    """Before every view: a session whose row could not be read (the database is down) is
+    that error, answered by the 503 handler, rather than a visitor who seems signed out."""
+    error = request.environ.get(UNREAD_SESSION)
+    if error is not None:
+        raise error
 
 
 class DatabaseSessionInterface(SessionInterface):
@@ -199,10 +225,13 @@ class DatabaseSessionInterface(SessionInterface):
 
     def cookie_cipher(self, app: Flask) -> CookieCipher:
         """The app's cookie cipher (derived once per secret key and fallbacks)."""
+        secret_key = app.secret_key
+        if secret_key is None:
+            raise RuntimeError("the session needs SECRET_KEY")
         fallbacks = tuple(app.config.get("SECRET_KEY_FALLBACKS") or ())
-        secrets_in_use = (app.secret_key, fallbacks)
+        secrets_in_use = (secret_key, fallbacks)
         if secrets_in_use not in self._ciphers:
-            self._ciphers[secrets_in_use] = CookieCipher(app.secret_key, fallbacks)
+            self._ciphers[secrets_in_use] = CookieCipher(secret_key, fallbacks)
         return self._ciphers[secrets_in_use]
 
     def _cookie_age(self, cookie: CookieData, moment: datetime) -> float | None:
@@ -213,9 +242,10 @@ class DatabaseSessionInterface(SessionInterface):
         age = at - cookie.written_at
         return age if age < idle_limit(is_staff=False).total_seconds() else None
 
-    def open_session(self, app: Flask, request: Request) -> ServerSession:
+    def open_session(self, app: Flask, request: Request) -> ServerSession | NullSession:
         """The cookie's session: anonymous data, or the row its token names; expired,
-        altered or unknown ones start empty."""
+        altered or unknown ones start empty. While the row cannot be read, a null session,
+        and the error kept for `raise_unread_session`."""
         value = request.cookies.get(self.get_cookie_name(app))
         if not value:
             return ServerSession()
@@ -226,6 +256,15 @@ class DatabaseSessionInterface(SessionInterface):
             return ServerSession(cookie=cookie)
         if len(value) > 100:
             return ServerSession()
+        try:
+            return self._row_session(value)
+        except DATABASE_UNAVAILABLE as error:
+            # Raised from here, it would reach Flask before any error handler of ours and end
+            # as the server's bare page; raised again before the view, it gets the hall's 503.
+            request.environ[UNREAD_SESSION] = error
+            return self.make_null_session(app)
+
+    def _row_session(self, value: str) -> ServerSession:
         # The account and its enterprise come in the same statement (joined relationships).
         record = db.session.get(WebSession, token_digest(value))
         if record is None:
@@ -288,29 +327,29 @@ class DatabaseSessionInterface(SessionInterface):
     def _save_row(
         self, app: Flask, session: ServerSession, response: Response, moment: datetime
     ) -> None:
-        new_cookie = session.record is None
-        if new_cookie:
-            session.token = secrets.token_urlsafe(32)
-            session.record = WebSession(
-                id=token_digest(session.token),
+        record = session.record
+        new_token: str | None = None  # set when this response starts the signed-in session
+        if record is None:
+            new_token = session.token = secrets.token_urlsafe(32)
+            record = session.record = WebSession(
+                id=token_digest(new_token),
                 data={},
                 created_at=moment,
                 last_seen_at=moment,
                 expires_at=moment + absolute_limit(),
             )
-            db.session.add(session.record)
+            db.session.add(record)
+        new_cookie = new_token is not None
         if session.binding is not None:
             for name, value in session.binding.items():
-                setattr(session.record, name, value)
+                setattr(record, name, value)
             session.binding = None
         last_seen = session.last_seen_at or moment
         if not (session.modified or new_cookie or moment - last_seen >= TOUCH_INTERVAL):
             return
-        session.record.data = dict(session)
-        session.record.last_seen_at = moment
+        record.data = dict(session)
+        record.last_seen_at = moment
         db.session.commit()
-        if new_cookie:
-            response.set_cookie(
-                self.get_cookie_name(app), session.token, **self._cookie_options(app)
-            )
+        if new_token is not None:
+            response.set_cookie(self.get_cookie_name(app), new_token, **self._cookie_options(app))
         response.vary.add("Cookie")

@@ -21,6 +21,7 @@ from ..extensions import csrf, limiter
 from . import oidc, services
 from .forms import EmptyForm
 from .models import Account
+from .sessions import current_session
 
 blueprint = Blueprint("identity", __name__)
 
@@ -64,7 +65,7 @@ def callback():
         return redirect(url_for("identity.login", next=target, interactive=1), 303)
     except services.SignInRefused as refused:
         return _refused(refused.reason)
-    session.sign_in(
+    current_session().sign_in(
         account,
         is_staff=services.is_staff(account),
         provider_session_id=verified.provider_session_id,
@@ -81,9 +82,9 @@ def logout():
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("identity/logout.html", form=form)
-    hint = services.id_token_hint(session.record)
+    hint = services.id_token_hint(current_session().record)
     services.record_sign_out(current_user._get_current_object())
-    session.destroy()
+    current_session().destroy()
     home = url_for("catalog.home", _external=True)
     return redirect(oidc.end_session_url(hint, home) or home, 303)
 

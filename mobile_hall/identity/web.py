@@ -11,7 +11,7 @@ from ..extensions import login_manager
 from .models import Account
 from .oidc import init_oidc
 from .protection import init_protection
-from .sessions import DatabaseSessionInterface, ServerSession
+from .sessions import DatabaseSessionInterface, ServerSession, raise_unread_session
 
 
 def _current_account(_request) -> Account | None:
@@ -26,6 +26,7 @@ def _ask_to_sign_in():
 def init_identity(app: Flask) -> None:
     """Install the session store, the current-user loader and the platform client."""
     app.session_interface = DatabaseSessionInterface()
+    app.before_request(raise_unread_session)
     login_manager.init_app(app)
     login_manager.session_protection = None  # sessions are server-side and rotate at sign-in
     login_manager.request_loader(_current_account)

@@ -18,7 +18,7 @@ import json
 import warnings
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol, cast
 
 from joserfc import jwk, jws
 from joserfc.errors import JoseError, SecurityWarning
@@ -46,9 +46,15 @@ class ForgedToken(Exception):
 class Signer(Protocol):
     """Something that signs with a private joserfc key the hall keeps and publishes as a JWK."""
 
-    key_id: str
-    algorithm: str  # the JOSE "alg" name
-    key: jwk.Key  # with its private half
+    # Read-only members, so that an implementation may hold a narrower key type (`OKPKey`).
+    @property
+    def key_id(self) -> str: ...
+
+    @property
+    def algorithm(self) -> str: ...  # the JOSE "alg" name
+
+    @property
+    def key(self) -> jwk.Key: ...  # with its private half
 
     def sign(self, data: bytes) -> bytes: ...
 
@@ -217,6 +223,9 @@ def _find_key(jwks: dict, key_id: str) -> dict | None:
     return found[0] if len(found) == 1 else None  # two keys under one id: trust neither
 
 
+_KeyType = Literal["oct", "RSA", "EC", "OKP"]
+
+
 def _published_key(published: dict) -> tuple[JWSAlgModel, jwk.Key]:
     """The algorithm a published JWK names and the key, imported as that algorithm's key type
     (so no other kind of key is ever read) and without its ``alg``: which of an algorithm's
@@ -225,12 +234,17 @@ def _published_key(published: dict) -> tuple[JWSAlgModel, jwk.Key]:
     :raises JoseError, ValueError, TypeError: for an algorithm not accepted, or a JWK that is
         not a public key of its kind.
     """
+    alg = published.get("alg")
+    if not isinstance(alg, str):
+        raise ValueError("a published key names no algorithm")
     with _eddsa_name_allowed():
-        algorithm = _REGISTRY.get_alg(published.get("alg"))
+        algorithm = _REGISTRY.get_alg(alg)
     if published.get("kty") != algorithm.key_type:
         raise ValueError(f"a key for {algorithm.name} is of type {algorithm.key_type}")
     members = {name: value for name, value in published.items() if name != "alg"}
-    key = jwk.import_key(members, algorithm.key_type)
+    # joserfc types an algorithm's key_type as any str; its algorithms name one of these four.
+    key_type = cast(_KeyType, algorithm.key_type)
+    key = jwk.import_key(members, key_type)
     if key.is_private:
         raise ValueError("a published key holds its private half")
     return algorithm, key

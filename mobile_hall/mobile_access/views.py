@@ -17,4 +17,5 @@ def manifest() -> Response:
     response = Response(document.body, mimetype="application/json")
     response.set_etag(document.etag)
     response.headers["Cache-Control"] = f"public, max-age={current_app.config['MANIFEST_MAX_AGE']}"
-    return response.make_conditional(request)
+    response.make_conditional(request)  # in place (werkzeug types its result as its own class)
+    return response

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from flask import (
     Blueprint,
-    Response,
     abort,
     flash,
     redirect,
@@ -22,7 +21,10 @@ from flask_login import current_user
 from ..applications.labels import STATUS
 from ..applications.numbering import display_application_number
 from ..common.errors import NotAuthorized
+from ..common.freshness import CATALOG, PAGES
+from ..common.pagecache import cached_personal_page
 from ..identity.constants import OrgRole
+from ..identity.models import own_scopes
 from ..identity.services import is_staff
 from ..identity.web import login_required
 from . import labels, services
@@ -52,13 +54,6 @@ def _texts() -> dict[str, object]:
     }
 
 
-@blueprint.after_request
-def _never_stored(response: Response) -> Response:
-    # Someone's own page: no browser or proxy keeps a copy (rendered on every request).
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
 @staff_blueprint.before_request
 @login_required
 def _staff_only() -> None:
@@ -76,8 +71,21 @@ def _notice(kind: PageKind, form: OpenPageForm, status: int = 200):
     ), status
 
 
+def _person_scopes() -> tuple[str, ...]:
+    # The citizen's page shows what their account did and what they hold by ID number.
+    own = own_scopes(current_user)
+    return tuple(scope for scope in (own.account, own.person) if scope)
+
+
+def _enterprise_scopes() -> tuple[str, ...]:
+    # The enterprise's page shows its record, agents and applications, and its licences.
+    own = own_scopes(current_user)
+    return tuple(scope for scope in (own.account, own.enterprise, own.credit) if scope)
+
+
 @blueprint.get("/me")
 @login_required
+@cached_personal_page(_person_scopes, CATALOG, PAGES)
 def me():
     """The citizen's page, or the personalisation notice until it is opened."""
     if current_user.is_legal_person:  # e.g. the home page's 个人办事 entry
@@ -169,6 +177,7 @@ def dismiss(rule_id: int):
 
 @blueprint.get("/enterprise")
 @login_required
+@cached_personal_page(_enterprise_scopes, CATALOG, PAGES)
 def enterprise():
     """The enterprise's page, or the notice until the legal representative opens it."""
     if not current_user.is_legal_person:

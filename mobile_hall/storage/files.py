@@ -18,7 +18,8 @@ import os
 import re
 import secrets
 import tempfile
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -33,6 +34,10 @@ _SIGNATURES = (
 )
 _SNIFF_LENGTH = max(len(signature) for signature, _ in _SIGNATURES)
 _KEY = re.compile(r"[0-9a-f]{32}")
+# Control characters (NUL, CR, LF…) and format characters (Unicode category Cf: the bidi
+# overrides such as U+202E that turn "fdp.exe" into "exe.pdf" on screen, zero-width spaces).
+_UNSHOWABLE = frozenset(("Cc", "Cf"))
+FILENAME_MAX_LENGTH = 100
 
 
 class Rejection(StrEnum):
@@ -41,15 +46,23 @@ class Rejection(StrEnum):
     EMPTY = "empty"
     TOO_LARGE = "too_large"
     UNSUPPORTED_TYPE = "unsupported_type"
+    # The caps of what one application may hold (checked by its materials service).
+    TOO_MANY_FOR_MATERIAL = "too_many_for_material"
+    TOO_MANY_FOR_APPLICATION = "too_many_for_application"
+    APPLICATION_TOO_LARGE = "application_too_large"
 
 
 class UploadRejected(Exception):
-    """An upload that is not kept, with the ``reason`` (and, for too_large, the ``max_bytes``)."""
+    """An upload that is not kept, with the ``reason`` and the cap it met: ``max_bytes`` for
+    too_large and application_too_large, ``max_files`` for the too_many reasons."""
 
-    def __init__(self, reason: Rejection, *, max_bytes: int | None = None) -> None:
+    def __init__(
+        self, reason: Rejection, *, max_bytes: int | None = None, max_files: int | None = None
+    ) -> None:
         super().__init__(f"upload rejected: {reason.value}")
         self.reason = reason
         self.max_bytes = max_bytes
+        self.max_files = max_files
 
 
 class UnknownKey(LookupError):
@@ -64,6 +77,14 @@ class StoredFile:
     content_type: str
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class Swept:
+    """What a sweep removed: unfinished ``.part`` files and stored files no row refers to."""
+
+    parts: int
+    orphans: int
 
 
 class ReadableStream(Protocol):
@@ -86,6 +107,14 @@ class FileStorage(Protocol):
     def delete(self, key: str) -> None:
         """Forget a file; deleting it twice is harmless. :raises UnknownKey: if malformed."""
         ...
+
+
+def clean_filename(name: str | None) -> str:
+    """The name an upload came with, as it may be kept and shown: control and bidi characters
+    removed, surrounding spaces trimmed, the last ``FILENAME_MAX_LENGTH`` characters (which
+    keep the extension). Never used to serve the file: see ``storage.downloads``."""
+    kept = "".join(c for c in name or "" if unicodedata.category(c) not in _UNSHOWABLE)
+    return kept.strip()[-FILENAME_MAX_LENGTH:]
 
 
 def sniff_content_type(head: bytes) -> str | None:
@@ -136,6 +165,24 @@ class LocalFileStorage:
         :raises UnknownKey: if ``key`` is malformed.
         """
         self._path(key).unlink(missing_ok=True)
+
+    def sweep(self, referenced: Collection[str], older_than: float) -> Swept:
+        """Remove what a killed worker or a rolled-back transaction left behind: ``.part`` files,
+        and stored files whose key is not in ``referenced``, last written before ``older_than``
+        (a POSIX time). The grace period protects an upload whose row is not committed yet.
+        """
+        parts = orphans = 0
+        for path in self._root.glob("*/*/*"):
+            if not path.is_file() or path.stat().st_mtime >= older_than:
+                continue
+            if path.name.endswith(".part"):
+                parts += 1
+            elif _KEY.fullmatch(path.name) and path.name not in referenced:
+                orphans += 1
+            else:
+                continue
+            path.unlink(missing_ok=True)
+        return Swept(parts, orphans)
 
     def _path(self, key: str) -> Path:
         # Keys are ours and hex only, so no key can climb out of the root.

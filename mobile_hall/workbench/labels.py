@@ -52,7 +52,7 @@ DONE = {
     "reply": "已回复评价",
     "counter": "已登记窗口收件",
 }
-ILLEGAL_TRANSITION = "当前状态不能执行此操作"
+HANDLED_MEANWHILE = "该办件刚刚已由他人处理，请刷新后查看"
 # ValueError codes of the workbench services: the form field they concern and what to say there.
 ERRORS: dict[str, tuple[str | None, str]] = {
     "tolerance": ("deadline", "容缺受理须填写补交期限，且仅限允许容缺受理的事项"),

@@ -18,7 +18,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user
@@ -31,6 +30,7 @@ from ..clock import now
 from ..common.errors import NotAuthorized
 from ..identity.services import is_staff
 from ..identity.web import login_required
+from ..storage.downloads import send_stored
 from . import labels, services
 from .forms import (
     AcceptForm,
@@ -68,9 +68,13 @@ def _today() -> date:
     return now().date()
 
 
-def _to_casefile(application_id: int):
-    flash(labels.ILLEGAL_TRANSITION)
-    return redirect(url_for(".application", application_id=application_id), 303)
+def _handled_meanwhile(application_id: int):
+    """The page of an action the application's state no longer allows (409).
+
+    The casefile offers only the actions its state allows, so a refused one means the state
+    moved since the page was drawn: another clerk or the applicant acted first.
+    """
+    return render_template("workbench/handled.html", application_id=application_id), 409
 
 
 @blueprint.errorhandler(services.IllegalTransition)
@@ -78,7 +82,7 @@ def _illegal(_error: services.IllegalTransition):
     application_id = (request.view_args or {}).get("application_id")
     if application_id is None:
         return redirect(url_for(".queue"), 303)
-    return _to_casefile(application_id)
+    return _handled_meanwhile(application_id)
 
 
 def _show_refusal(form: FlaskForm, refusal: ValueError) -> None:
@@ -139,18 +143,9 @@ def application(application_id: int):
 
 @blueprint.get("/applications/<int:application_id>/files/<int:material_id>")
 def material_file(application_id: int, material_id: int):
-    """A material's file, shown inline in the browser."""
-    stream, material = services.open_material(current_user, application_id, material_id)
-    response = send_file(
-        stream,
-        mimetype=material.content_type,
-        download_name=material.filename or f"material-{material.id}",
-        as_attachment=False,
-        max_age=0,
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    """A material's file, shown inline under a name the hall builds (never the applicant's)."""
+    opened = services.open_material(current_user, application_id, material_id)
+    return send_stored(opened.stream, opened.content_type, opened.name, opened.fallback)
 
 
 def _accept(application: Application, form: AcceptForm) -> None:
@@ -219,7 +214,7 @@ def act(application_id: int, action: str):
     if action not in casefile.permitted:
         raise NotAuthorized()
     if action not in casefile.actions:
-        return _to_casefile(application_id)
+        return _handled_meanwhile(application_id)
     form = ACTIONS[action].form(casefile.application, prefix=action)
     if form.validate_on_submit():
         try:

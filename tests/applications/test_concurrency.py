@@ -10,11 +10,9 @@ with their own connections against the session database (a SQLite file, or Postg
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from mobile_hall.applications import services as applicant
@@ -33,31 +31,9 @@ from tests.support.applications import (
     start_draft,
     valid_answers,
 )
-from tests.support.cleanup import last_application_id, remove_applications_after
 
 # A day no other test numbers applications on.
 FAR_DAY = date(2098, 7, 1)
-
-
-@pytest.fixture
-def committed(app) -> Iterator[None]:
-    """Let the test commit; afterwards remove its applications and restore the counters."""
-    with app.app_context():
-        last = last_application_id()
-        counters = dict(db.session.execute(sa.select(DailyCounter.day, DailyCounter.value)).all())
-        db.session.remove()
-    try:
-        yield
-    finally:
-        with app.app_context():
-            remove_applications_after(last)
-            db.session.execute(sa.delete(DailyCounter).where(DailyCounter.day.not_in(counters)))
-            for day, value in counters.items():
-                db.session.execute(
-                    sa.update(DailyCounter).where(DailyCounter.day == day).values(value=value)
-                )
-            db.session.commit()
-            db.session.remove()
 
 
 def _person_items(app, count: int) -> list[tuple[str, str]]:

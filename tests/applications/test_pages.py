@@ -360,6 +360,7 @@ def test_a_completed_application_is_rated_once_and_shows_the_units_reply(app, si
     assert "已安排专人跟进" in html and "问题已整改" in html
     again = client.post(path, data={"csrf_token": token, "score": "5"})
     assert again.status_code == 303
+    assert "只能评价一次" in client.get(again.headers["Location"]).get_data(as_text=True)
     with app.app_context():
         assert db.session.get(Application, application_id).rating.score == 2
 

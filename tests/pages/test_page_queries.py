@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from mobile_hall.applications.constants import TERMINAL_STATUSES, ApplicationStatus
@@ -29,6 +30,12 @@ MOST = 12  # statements for one page, whatever the history
 MORE = 20  # rows of each kind added to the history
 # Every status in turn, withdrawn ones (not shown) included.
 STATUSES = list(ApplicationStatus)
+
+
+@pytest.fixture
+def uncached(app, monkeypatch):
+    """Render each page: a page served from the cache would say nothing of the services."""
+    monkeypatch.setitem(app.config, "PAGE_CACHE_ENTRIES", 0)
 
 
 def _statements(client, path: str, count_queries) -> int:
@@ -125,7 +132,7 @@ def _add_messages(account_ids: list[int]) -> None:
 
 
 def test_the_citizens_page_costs_the_same_statements_with_more_history(
-    opened, in_db, count_queries
+    opened, in_db, uncached, count_queries
 ):
     client = opened("citizen", "QJ-MB")
     before = _statements(client, "/me", count_queries)
@@ -157,7 +164,7 @@ def test_the_citizens_page_costs_the_same_statements_with_more_history(
 
 
 def test_the_enterprises_page_costs_the_same_statements_with_more_history(
-    opened, sign_in, app, in_db, count_queries
+    opened, sign_in, app, in_db, uncached, count_queries
 ):
     sign_in("agent", app.test_client())  # the agent's account, to file applications
     client = opened("enterprise", "QJ-MB", path="/enterprise/open")

@@ -1,4 +1,5 @@
-"""The personal pages: rendered on every request, never kept by a browser, each session's own."""
+"""The personal pages: kept per session while nothing they show changes, never kept by a browser,
+each session's own."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.support.applications import pick_item
 from tests.support.browser import csrf_token
 from tests.support.catalog import current_versions
 from tests.support.pages import account_named, post
+from tests.support.queries import queries_of
 
 
 @pytest.fixture
@@ -31,6 +33,28 @@ def test_the_form_token_of_the_page_works_and_is_the_sessions_own(citizen, sign_
     assert token != other_token
     assert other.post("/me/close", data={"csrf_token": token}).status_code == 400
     assert citizen.post("/me/close", data={"csrf_token": token}).status_code == 303
+
+
+def test_a_second_view_is_served_from_the_sessions_cache(citizen, count_queries):
+    citizen.get("/me")  # shows the flashed welcome: never stored
+    first = citizen.get("/me").data.decode()  # rendered and stored
+    with count_queries() as counter:
+        second = citizen.get("/me").data.decode()
+    queries = queries_of(counter)
+    # The session row, the shared change tokens and the person's own: the page is not built.
+    assert len(queries) == 3, queries
+    assert "web_session" in queries[0] and all("change_token" in q for q in queries[1:])
+    assert second == first
+
+
+def test_another_session_of_the_same_person_gets_its_own_page_and_token(citizen, sign_in, app):
+    citizen.get("/me")
+    token = csrf_token(citizen.get("/me").data.decode())
+    again = sign_in("citizen", on=app.test_client())
+    again.get("/me")
+    own = csrf_token(again.get("/me").data.decode())
+    assert again.post("/me/close", data={"csrf_token": token}).status_code == 400
+    assert again.post("/me/close", data={"csrf_token": own}).status_code == 303
 
 
 def test_what_a_clerk_or_the_hall_does_reaches_the_page_at_once(citizen, app_context):

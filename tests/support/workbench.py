@@ -108,8 +108,14 @@ class Hall:
                 )
             ]
 
-    def apply(self, item: tuple[str, str] = SCJG_ONLINE) -> int:
-        """`citizen` applies online with a photo for every material and submits."""
+    def apply(
+        self,
+        item: tuple[str, str] = SCJG_ONLINE,
+        *,
+        upload: bytes = PNG,
+        filename: str = "证件.png",
+    ) -> int:
+        """`citizen` applies online with a file (a photo) for every material and submits."""
         code, unit = item
         self.client("citizen")
         with self.app.app_context():
@@ -118,7 +124,7 @@ class Hall:
             answer_everything(person, draft, ANSWERS.get(code, {}))
             for material in draft.version.materials:
                 applicant.attach_upload(
-                    person, draft, material.position, io.BytesIO(PNG), "证件.png"
+                    person, draft, material.position, io.BytesIO(upload), filename
                 )
             return applicant.submit(person, draft, declaration=True).id
 

@@ -274,8 +274,8 @@ def test_deciding_before_review_is_refused_by_the_page_and_changes_nothing(hall)
     reviewer = hall.client("reviewer")
     assert 'id="action-decide"' not in _page(reviewer, application_id)
     response = act(reviewer, application_id, "decide", decision="approved")
-    assert response.status_code == 303
-    assert "当前状态不能执行此操作" in _page(reviewer, application_id)
+    assert response.status_code == 409
+    assert "该办件刚刚已由他人处理，请刷新后查看" in response.get_data(as_text=True)
     assert _status(hall, application_id) is ApplicationStatus.ACCEPTED
     assert hall.stages(application_id) == ["submit", "accept"]
 

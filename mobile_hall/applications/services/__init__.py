@@ -31,16 +31,19 @@ from .drafts import (
 from .errors import ApplicationNotFound, LevelTooLow, MessageNotFound, NotOnline, WrongAudience
 from .follow_up import commit_to_tolerance, rate, submit_supplement, visits_still_needed
 from .materials import (
+    MaterialFile,
     attach_chosen,
     attach_license,
     attach_upload,
     current_materials,
     expected_due_date,
+    file_name,
     license_choices,
     missing_required,
     open_file,
     open_positions,
     pending_supplement,
+    referenced_file_keys,
     remove_material,
     storage,
 )
@@ -60,6 +63,7 @@ __all__ = [
     "ItemToApply",
     "LevelTooLow",
     "LicenseUnusable",
+    "MaterialFile",
     "MessageNotFound",
     "NotAuthorized",
     "NotOnline",
@@ -75,6 +79,7 @@ __all__ = [
     "commit_to_tolerance",
     "current_materials",
     "expected_due_date",
+    "file_name",
     "get_own_application",
     "item_to_apply_for",
     "license_choices",
@@ -91,6 +96,7 @@ __all__ = [
     "rate",
     "read_message",
     "reapply",
+    "referenced_file_keys",
     "remove_material",
     "save_answers",
     "start_application",

@@ -22,7 +22,7 @@ from ...pages.scope import may_act_for
 from ..answers import protect
 from ..constants import ApplicationStatus, Channel
 from ..formbuilder import groups_of
-from ..lifecycle import IllegalTransition
+from ..lifecycle import IllegalTransition, load_for_change
 from ..models import Application, ApplicationMaterial
 from .access import NOT_JOINED, OWNERS, unit_of, version_of
 from .errors import ApplicationNotFound, LevelTooLow, NotOnline, WrongAudience
@@ -78,6 +78,11 @@ def _open_draft(account: Account, item_id: int) -> Application | None:
     )
 
 
+def _lock_applicant(account: Account) -> None:
+    """Lock the person's account row until the caller commits: openings of drafts queue."""
+    db.session.execute(sa.select(Account.id).where(Account.id == account.id).with_for_update())
+
+
 def _check_agent_may_act(account: Account, version: PublishedVersion) -> None:
     if not may_act_for(account, version.item_id):
         raise NotAuthorized()
@@ -114,7 +119,13 @@ def start_application(
     """
     if checked is None or checked.version.code != code:
         checked = item_to_apply_for(account, code)
-    version, existing = checked.version, checked.draft
+    version = checked.version
+    if checked.draft is not None:
+        return checked.draft
+    # Two taps on 在线申办 at once both found no draft: the second waits here for the first to
+    # commit, then finds the draft it made.
+    _lock_applicant(account)
+    existing = _open_draft(account, version.item_id)
     if existing is not None:
         return existing
     units = {unit.code: unit for unit in version.units}
@@ -157,6 +168,7 @@ def save_answers(account: Account, application: Application, answers: dict[str, 
 
     :raises IllegalTransition: once the application is submitted.
     """
+    load_for_change(application)
     _require_status(application, ApplicationStatus.DRAFT)
     fields = version_of(application).form_fields
     names = {field["name"] for field in fields}

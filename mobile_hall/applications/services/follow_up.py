@@ -7,7 +7,13 @@ from ...clock import now
 from ...extensions import db
 from ...identity.models import Account
 from ..constants import ActorType, ApplicationStatus, Stage
-from ..lifecycle import IllegalTransition, apply_transition, refresh_due_date, write_record
+from ..lifecycle import (
+    IllegalTransition,
+    apply_transition,
+    load_for_change,
+    refresh_due_date,
+    write_record,
+)
 from ..models import Application, Rating
 from .access import version_of
 from .materials import current_materials, pending_supplement
@@ -19,6 +25,7 @@ def submit_supplement(account: Account, application: Application) -> None:
     :raises IllegalTransition: when no supplement is pending.
     :raises ValueError: ``materials`` when a requested material still has nothing attached.
     """
+    load_for_change(application)
     pending = pending_supplement(application)
     if pending is None:
         raise IllegalTransition("supplement_submit", application.status)
@@ -44,6 +51,7 @@ def commit_to_tolerance(account: Account, application: Application) -> None:
 
     :raises IllegalTransition: when there is nothing to commit to.
     """
+    load_for_change(application)
     tolerance = application.tolerance
     if tolerance is None or tolerance.committed_at is not None:
         raise IllegalTransition("commit", application.status)
@@ -57,6 +65,7 @@ def rate(account: Account, application: Application, score: int, comment: str) -
     :raises IllegalTransition: before completion or when already rated.
     :raises ValueError: for a score outside 1–5.
     """
+    load_for_change(application)
     if application.status is not ApplicationStatus.COMPLETED or application.rating is not None:
         raise IllegalTransition("evaluate", application.status)
     if score not in range(1, 6):

@@ -3,9 +3,12 @@ of paper, taking one back, and the attached files."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any, BinaryIO
 
+import sqlalchemy as sa
 from flask import current_app
 
 from ...clock import as_local, now
@@ -17,7 +20,16 @@ from ...licenses.services import (
     usable_licenses,
     usable_licenses_by_type,
 )
-from ...storage.files import LocalFileStorage, StoredFile, UnknownKey, UploadRejected
+from ...storage.downloads import download_name
+from ...storage.files import (
+    LocalFileStorage,
+    ReadableStream,
+    Rejection,
+    StoredFile,
+    UnknownKey,
+    UploadRejected,
+    clean_filename,
+)
 from ...workdays import CalendarNotCovered, add_working_days
 from ..constants import TERMINAL_STATUSES, ApplicationStatus, MaterialSource
 from ..lifecycle import IllegalTransition
@@ -33,6 +45,13 @@ def storage() -> LocalFileStorage:
         store = LocalFileStorage(current_app.config["UPLOAD_ROOT"])
         current_app.extensions["upload_storage"] = store
     return store
+
+
+def referenced_file_keys() -> set[str]:
+    """The storage keys some material row refers to (taken-back materials included: their
+    rows stay in the record), for the upload store's sweep."""
+    query = sa.select(ApplicationMaterial.file_key).where(ApplicationMaterial.file_key.is_not(None))
+    return set(db.session.scalars(query.distinct()))
 
 
 def pending_supplement(application: Application) -> SupplementRequest | None:
@@ -67,7 +86,11 @@ def open_positions(application: Application) -> list[int]:
 
 
 def attach_upload(
-    account: Account, application: Application, position: int, stream: BinaryIO, filename: str
+    account: Account,
+    application: Application,
+    position: int,
+    stream: ReadableStream,
+    filename: str,
 ) -> ApplicationMaterial:
     """Store an uploaded photo or PDF as material `position`, checked by content and size.
 
@@ -91,13 +114,20 @@ def _commit_materials(application: Application) -> None:
 
 
 def _attach_upload(
-    application: Application, position: int, stream: BinaryIO, filename: str
+    application: Application, position: int, stream: ReadableStream, filename: str
 ) -> ApplicationMaterial:
     if not 0 <= position < len(version_of(application).materials):
         raise ApplicationNotFound(position)
     if position not in open_positions(application):
         raise IllegalTransition("attach", application.status)
-    stored: StoredFile = storage().save(stream, max_bytes=current_app.config["UPLOAD_MAX_BYTES"])
+    max_bytes, room_is_the_cap = _room_for_upload(application, position)
+    try:
+        stored: StoredFile = storage().save(stream, max_bytes=max_bytes)
+    except UploadRejected as rejected:
+        if rejected.reason is Rejection.TOO_LARGE and room_is_the_cap:
+            total = current_app.config["UPLOAD_MAX_BYTES_PER_APPLICATION"]
+            raise UploadRejected(Rejection.APPLICATION_TOO_LARGE, max_bytes=total) from None
+        raise
     material = ApplicationMaterial(
         position=position,
         source=MaterialSource.UPLOAD,
@@ -105,18 +135,40 @@ def _attach_upload(
         content_type=stored.content_type,
         size=stored.size,
         sha256=stored.sha256,
-        filename=(filename or "")[-100:],
+        filename=clean_filename(filename),
         added_at=now(),
     )
     application.materials.append(material)
     return material
 
 
+def _room_for_upload(application: Application, position: int) -> tuple[int, bool]:
+    """The most bytes one more file at `position` may have, and whether that is what is left
+    of the application's total (rather than the cap per file).
+
+    :raises UploadRejected: when the material or the application holds as many files, or as
+        many bytes, as it may.
+    """
+    config = current_app.config
+    files = [m for m in application.materials if m.replaced_at is None and m.file_key]
+    per_material = config["UPLOAD_MAX_FILES_PER_MATERIAL"]
+    if sum(1 for m in files if m.position == position) >= per_material:
+        raise UploadRejected(Rejection.TOO_MANY_FOR_MATERIAL, max_files=per_material)
+    per_application = config["UPLOAD_MAX_FILES_PER_APPLICATION"]
+    if len(files) >= per_application:
+        raise UploadRejected(Rejection.TOO_MANY_FOR_APPLICATION, max_files=per_application)
+    total = config["UPLOAD_MAX_BYTES_PER_APPLICATION"]
+    room = total - sum(m.size or 0 for m in files)
+    if room < 1:
+        raise UploadRejected(Rejection.APPLICATION_TOO_LARGE, max_bytes=total)
+    return min(config["UPLOAD_MAX_BYTES"], room), room < config["UPLOAD_MAX_BYTES"]
+
+
 def attach_chosen(
     account: Account,
     application: Application,
     licenses: dict[int, int],
-    uploads: list[tuple[int, BinaryIO, str]],
+    uploads: Iterable[tuple[int, ReadableStream, str]],
 ) -> dict[int, LicenseUnusable | UploadRejected]:
     """Attach what the materials page sent at once, in one transaction: a held licence per
     position (`licenses`) and any number of files (`uploads`: position, stream, file name).
@@ -271,9 +323,18 @@ def fulfil_tolerance_if_complete(application: Application) -> None:
         tolerance.fulfilled_at = now()
 
 
-def open_file(
-    account: Account, application: Application, material_id: int
-) -> tuple[BinaryIO, ApplicationMaterial]:
+@dataclass(frozen=True)
+class MaterialFile:
+    """An attached file opened for sending: its bytes (the caller closes them), the type read
+    from them, the name the hall built (``file_name``) and an ASCII name for old clients."""
+
+    stream: BinaryIO
+    content_type: str | None
+    name: str
+    fallback: str
+
+
+def open_file(account: Account, application: Application, material_id: int) -> MaterialFile:
     """An attached file of an application the caller may already see.
 
     :raises ApplicationNotFound: for a material of another application, without a file, or
@@ -283,6 +344,23 @@ def open_file(
     if material is None or material.file_key is None:
         raise ApplicationNotFound(material_id)
     try:
-        return storage().open(material.file_key), material
+        stream = storage().open(material.file_key)
     except UnknownKey:  # the file is gone from the store: say so, not 500
         raise ApplicationNotFound(material_id) from None
+    fallback = download_name(f"material-{material.id}", material.content_type)
+    return MaterialFile(stream, material.content_type, file_name(application, material), fallback)
+
+
+def file_name(application: Application, material: ApplicationMaterial) -> str:
+    """The name a material's file is served under, built by the hall: the checklist's name of
+    the material, its number among that material's files and the extension of the type read
+    from its bytes (``营业执照-1.pdf``); never the name the applicant's file came with."""
+    spec = next(
+        (m for m in version_of(application).materials if m.position == material.position), None
+    )
+    files = sorted(
+        m.id for m in application.materials if m.position == material.position and m.file_key
+    )
+    number = files.index(material.id) + 1 if material.id in files else 1
+    stem = f"{spec.name if spec else '材料'}-{number}"
+    return download_name(stem, material.content_type)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, lazyload
@@ -14,7 +15,7 @@ from ...extensions import db
 from ...identity.models import Account
 from ...organisations.models import Unit
 from ..constants import ActorType, ApplicationStatus
-from ..lifecycle import apply_transition, notify
+from ..lifecycle import apply_transition, load_for_change, notify
 from ..models import Application, DailyCounter
 from ..numbering import format_application_number
 from .access import version_of
@@ -30,7 +31,8 @@ def next_application_number(day: date) -> str:
     right before its changes are flushed and committed. Concurrent submissions queue on that
     row (PostgreSQL) or on the write lock (SQLite); none can read the same value.
     """
-    table = DailyCounter.__table__
+    # Declared a FromClause (a class may map a select); this class maps its own Table.
+    table = cast(sa.Table, DailyCounter.__table__)
     dialect = db.session.get_bind().dialect.name
     statement = insert_or_update(table, dialect).values(day=day, value=1)
     statement = statement.on_conflict_do_update(
@@ -48,21 +50,15 @@ def submit(account: Account, application: Application, declaration: bool) -> App
     :raises ValueError: ``declaration``, ``answers`` or ``materials`` when the declaration is not
         accepted, a required question (reached by URL-skipping) or a required material is missing.
     """
-    # Lock the row and reread it (one statement), so that two taps racing each other cannot
-    # both number it; with the codes its process record names. The rows must be read for
-    # `populate_existing` to refresh the object: the status checked below is the locked one.
-    db.session.scalars(
-        sa.select(Application)
-        .where(Application.id == application.id)
-        .with_for_update(of=Application)
-        .options(
-            lazyload(Application.version),
-            joinedload(Application.item).load_only(ServiceItem.code),
-            joinedload(Application.unit).load_only(Unit.code),
-            joinedload(Application.materials),  # read fresh, as the checks need them
-        )
-        .execution_options(populate_existing=True)
-    ).unique().one()
+    # Two taps racing each other cannot both number it: the second sees the first's number.
+    # One statement also brings the codes its process record names and the materials checked.
+    load_for_change(
+        application,
+        lazyload(Application.version),
+        joinedload(Application.item).load_only(ServiceItem.code),
+        joinedload(Application.unit).load_only(Unit.code),
+        joinedload(Application.materials),
+    )
     if application.status is not ApplicationStatus.DRAFT and application.number:
         return application  # a double tap, a back button, a retried request
     version = version_of(application)
@@ -91,6 +87,7 @@ def withdraw(account: Account, application: Application) -> None:
 
     :raises IllegalTransition: once accepted.
     """
+    load_for_change(application)
     if application.status is ApplicationStatus.DRAFT:
         application.status = ApplicationStatus.WITHDRAWN
         db.session.commit()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, BinaryIO
+from typing import Any
 
 from ...applications.answers import AnswerRow, display_rows
 from ...applications.constants import ActorType, ApplicationStatus, Channel, Decision, Stage
@@ -17,17 +17,17 @@ from ...applications.lifecycle import (
     allowed_actions,
     apply_transition,
     clock_of,
+    load_for_change,
     notify,
     refresh_due_date,
     write_record,
 )
 from ...applications.models import (
     Application,
-    ApplicationMaterial,
     SupplementRequest,
     ToleranceCommitment,
 )
-from ...applications.services import ApplicationNotFound, storage
+from ...applications.services import MaterialFile, open_file
 from ...audit.services import record_event
 from ...clock import now
 from ...extensions import db
@@ -35,7 +35,6 @@ from ...identity.constants import StaffRoleKind
 from ...identity.models import Account
 from ...identity.services import staff_roles_of
 from ...licenses.services import issue_for_application, license_summary
-from ...storage.files import UnknownKey
 from ...workdays import add_working_days
 from .scope import get_for_staff, holds_role, require_role
 
@@ -100,23 +99,15 @@ def open_casefile(staff: Account, application_id: int, today: date) -> Casefile:
     )
 
 
-def open_material(
-    staff: Account, application_id: int, material_id: int
-) -> tuple[BinaryIO, ApplicationMaterial]:
-    """The stored file of a material of an application of the person's units; the caller closes it.
+def open_material(staff: Account, application_id: int, material_id: int) -> MaterialFile:
+    """The stored file of a material of an application of the person's units, under the name
+    the hall builds for it; the caller closes its stream.
 
     :raises ApplicationNotFound: for another unit's application, a material of another
         application, a material without a file, or a file missing from the store.
     :raises NotAuthorized: for someone with no staff role.
     """
-    application = get_for_staff(staff, application_id)
-    material = next((m for m in application.materials if m.id == material_id), None)
-    if material is None or material.file_key is None:
-        raise ApplicationNotFound(material_id)
-    try:
-        return storage().open(material.file_key), material
-    except UnknownKey:
-        raise ApplicationNotFound(material_id) from None
+    return open_file(staff, get_for_staff(staff, application_id), material_id)
 
 
 def audit(staff: Account, action: str, application: Application, **details: Any) -> None:
@@ -147,6 +138,7 @@ def accept(
     :raises ValueError: ``tolerance`` when the item does not allow it, or the deadline is not
         within the time limit.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["accept"])
     today = now().date()
     missing = sorted(set(missing_positions or []))
@@ -190,6 +182,7 @@ def reject(
     :raises NotAuthorized, IllegalTransition: as for `accept`.
     :raises ValueError: ``reason`` when no reason is given.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["reject_accept"])
     if not reason.strip():
         raise ValueError("reason")
@@ -213,6 +206,7 @@ def request_supplement(
     :raises IllegalTransition: not awaiting acceptance or review.
     :raises ValueError: ``items`` when nothing is named or a named item has no reason.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["supplement_request"])
     if not items or any(not str(item.get("reason", "")).strip() for item in items):
         raise ValueError("items")
@@ -256,6 +250,7 @@ def review(staff: Account, application: Application, opinion: str) -> None:
     :raises IllegalTransition: not awaiting review.
     :raises ValueError: ``opinion`` when empty.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["review"])
     if not opinion.strip():
         raise ValueError("opinion")
@@ -278,6 +273,7 @@ def decide(
     :raises IllegalTransition: not awaiting a decision.
     :raises ValueError: ``reason`` for a denial without one.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["decide"])
     if decision is Decision.DENIED and not reason.strip():
         raise ValueError("reason")
@@ -307,6 +303,7 @@ def complete(staff: Account, application: Application, delivery: str) -> None:
     :raises ValueError: ``delivery`` for a way the item does not offer; `LicenseRefused`
         (``license_holder``, ...) when the license cannot be issued, and nothing is completed.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["complete"])
     offered = application.version.result_delivery or ["pickup"]
     if delivery not in offered:
@@ -331,6 +328,7 @@ def record_visit(staff: Account, application: Application, note: str = "") -> No
 
     :raises NotAuthorized: not a window clerk of the unit.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["visit"])
     write_record(application, Stage.VISIT, ActorType.CLERK, Channel.COUNTER, note=note.strip())
     audit(staff, "visit", application)
@@ -344,6 +342,7 @@ def reply_to_rating(staff: Account, application: Application, reply: str, rectif
     :raises IllegalTransition: when there is no rating.
     :raises ValueError: ``reply`` when empty.
     """
+    load_for_change(application)
     require_role(staff, application, *ACTION_ROLES["reply"])
     if application.rating is None:
         raise IllegalTransition("reply", application.status)
