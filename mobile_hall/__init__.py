@@ -30,6 +30,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     trust_proxies(app)
     register_extensions(app)
+    register_inputs(app)
     register_blueprints(app)
     register_web(app)
     register_errorhandlers(app)
@@ -97,6 +98,14 @@ def register_extensions(app: Flask) -> None:
     compress.init_app(app)
     limiter.init_app(app)
     init_identity(app)
+
+
+def register_inputs(app: Flask) -> None:
+    """Refuse input no view can take (NUL characters, ids past the database's integers); before
+    the blueprints, whose rules take the id converter when they are added."""
+    from .common.inputs import init_inputs
+
+    init_inputs(app)
 
 
 def register_blueprints(app: Flask) -> None:

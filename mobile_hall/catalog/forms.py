@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from wtforms import BooleanField, Form, IntegerField, SelectField, StringField
+from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import NumberRange, Optional
 
 from ..organisations.models import Unit
 from .constants import Audience
@@ -33,12 +32,10 @@ class ItemFilterForm(Form):
     )
     zero_visits = BooleanField("零跑动")
     mobile = BooleanField("手机可办")
-    page = IntegerField(
-        "页码",
-        default=1,
-        validators=[Optional(), NumberRange(min=1, max=1000, message="页码无效")],
-        invalid_value_message="页码无效",
-    )
+    # Read by `common.paging.page_number`, as every list's ?page=: anything but a positive whole
+    # number asks for the first page, one past the end for the last (never a number too large
+    # for the validators' arithmetic).
+    page = StringField("页码", default="1")
 
     def __init__(self, formdata, themes: list[Theme], departments: list[Unit], towns: list[Unit]):
         super().__init__(formdata)

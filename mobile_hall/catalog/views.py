@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..common.freshness import CATALOG
 from ..common.pagecache import cached_page
+from ..common.paging import page_number
 from ..identity.services import is_staff, meets_real_name_level
 from ..licenses.services import visits_with_wallet, wallet_covers
 from ..organisations.constants import UnitLevel
@@ -58,9 +59,8 @@ def item_list():
     )
     form.validate()
     filters = _filters_from(form)
-    page_number = form.page.data if not form.page.errors and form.page.data else 1
     result = services.find_items(
-        filters, page=page_number, per_page=current_app.config["ITEMS_PER_PAGE"]
+        filters, page=page_number(form.page.data), per_page=current_app.config["ITEMS_PER_PAGE"]
     )
     return render_template("catalog/list.html", form=form, filters=filters, result=result)
 

@@ -39,8 +39,14 @@ ERROR_TITLES = {
 
 
 def is_local_path(target: str | None) -> TypeGuard[str]:
-    """Whether `target` is a path on this site (never another host, never `//host`)."""
+    """Whether `target` is a path on this site (never another host, never `//host`).
+
+    Control characters are refused: a CR or LF cannot go in a `Location` header, and browsers
+    drop a tab or newline, so that "/", tab, "/host" would lead to another site.
+    """
     if not target or not target.startswith("/") or target.startswith("//"):
+        return False
+    if any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return False
     parts = urlsplit(target)
     return not parts.scheme and not parts.netloc and "\\" not in target

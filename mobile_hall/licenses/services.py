@@ -23,6 +23,7 @@ from ..clock import CHINA_STANDARD_TIME, now
 from ..common.errors import NotFound
 from ..extensions import db
 from ..organisations.models import Unit
+from ..pages.scope import allowed_license_type_ids
 from . import labels
 from .completion import issue_for_application
 from .constants import HolderKind, LicenseState, LicenseStatus
@@ -91,14 +92,17 @@ def upsert_license_types(records: list[LicenseTypeRecord]) -> None:
 
 
 def _held_by(account: Account) -> sa.ColumnElement[bool]:
-    """A person holds what was issued to their ID number; a legal person, their enterprise's."""
+    """A person holds what was issued to their ID number; a legal person, their enterprise's,
+    within an agent's limits (the applications' rule, `allowed_license_type_ids`)."""
     if account.is_legal_person:
         if account.enterprise is None:
             return sa.false()
-        return sa.and_(
+        held = sa.and_(
             License.holder_kind == HolderKind.ENTERPRISE,
             License.holder_credit_code == account.enterprise.credit_code,
         )
+        allowed = allowed_license_type_ids(account)
+        return held if allowed is None else sa.and_(held, License.license_type_id.in_(allowed))
     return sa.and_(
         License.holder_kind == HolderKind.PERSON,
         License.holder_id_hash == account.id_number_hash,

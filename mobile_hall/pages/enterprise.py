@@ -27,6 +27,7 @@ from ..organisations.models import Unit
 from .constants import EnterpriseSize, Industry
 from .models import EnterpriseAgent, EnterpriseProfile, PageOpening, Policy
 from .policies import policies_for
+from .scope import acts_for_nothing
 
 
 class AgentNotFound(NotFound):
@@ -142,10 +143,11 @@ def enterprise_page(account: Account, opening: PageOpening | None) -> Enterprise
     Everything the page shows is loaded here, in a few statements whatever the enterprise's
     history: the template reads no more from the database.
 
-    :raises NotAuthorized: for a person's account or a legal person without an enterprise.
+    :raises NotAuthorized: for a person's account, a legal person without an enterprise, or an
+        agent the legal representative removed.
     """
     enterprise = account.enterprise
-    if not account.is_legal_person or enterprise is None:
+    if not account.is_legal_person or enterprise is None or acts_for_nothing(account):
         raise NotAuthorized()
     profile, agents = _profile_and_agents(enterprise)
     messages = _messages(account)

@@ -18,6 +18,7 @@ from ..organisations.models import Unit
 from .constants import PageKind
 from .enterprise import forget_enterprise, profile_of
 from .models import FavouriteItem, PageOpening, RecentView, RecommendationDismissal
+from .scope import acts_for_nothing
 
 
 def towns() -> list[Unit]:
@@ -31,7 +32,12 @@ def towns() -> list[Unit]:
 
 def _owner_key(account: Account, kind: PageKind) -> str:
     if kind is PageKind.ENTERPRISE:
-        if not account.is_legal_person or account.enterprise_id is None:
+        # A removed agent is refused the page as applications and licences refuse them.
+        if (
+            not account.is_legal_person
+            or account.enterprise_id is None
+            or acts_for_nothing(account)
+        ):
             raise NotAuthorized()
         return f"enterprise:{account.enterprise_id}"
     if account.is_legal_person:
@@ -42,7 +48,8 @@ def _owner_key(account: Account, kind: PageKind) -> str:
 def opening_of(account: Account, kind: PageKind) -> PageOpening | None:
     """The page's opening record (open or closed), or None if it was never opened.
 
-    :raises NotAuthorized: a legal person's personal page or a person's enterprise page.
+    :raises NotAuthorized: a legal person's personal page, a person's enterprise page, or the
+        enterprise page for an agent the legal representative removed.
     """
     key = _owner_key(account, kind)
     return db.session.scalar(sa.select(PageOpening).where(PageOpening.owner_key == key))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ..catalog.models import ServiceItem, Theme, item_version_theme
+from ..catalog.models import ItemVersion, Material, ServiceItem, Theme, item_version_theme
 from ..extensions import db
 from ..identity.constants import OrgRole
 from ..identity.models import Account
@@ -51,6 +51,14 @@ def _items_of(agent: EnterpriseAgent) -> sa.Select:
     )
 
 
+def acts_for_nothing(account: Account) -> bool:
+    """Whether the account is an agent the legal representative removed or never registered,
+    in an enterprise that manages its agents in the hall: they see nothing of the enterprise."""
+    if account.org_role is not OrgRole.AGENT or account.enterprise_id is None:
+        return False
+    return registered_agent(account) is None and _manages_agents(account.enterprise_id)
+
+
 def allowed_item_ids(account: Account) -> sa.Select | None:
     """The ids of the items an agent may see and apply for, or None for no limit.
 
@@ -60,12 +68,30 @@ def allowed_item_ids(account: Account) -> sa.Select | None:
     """
     if account.org_role is not OrgRole.AGENT or account.enterprise_id is None:
         return None
-    agent = registered_agent(account)
-    if agent is None:
-        if not _manages_agents(account.enterprise_id):
-            return None
+    if acts_for_nothing(account):
         return sa.select(ServiceItem.id).where(sa.false())
-    return _items_of(agent) if agent.is_limited else None
+    agent = registered_agent(account)
+    return _items_of(agent) if agent is not None and agent.is_limited else None
+
+
+def allowed_license_type_ids(account: Account) -> sa.CompoundSelect | None:
+    """The licence types an agent may see of the enterprise's wallet, or None for no limit.
+
+    The same rule as `allowed_item_ids`, carried to licences: an agent sees a licence that an
+    item they may act for issues or accepts as a material, and nothing once removed.
+    """
+    items = allowed_item_ids(account)
+    if items is None:
+        return None
+    versions = sa.select(ServiceItem.current_version_id).where(ServiceItem.id.in_(items))
+    return sa.union(
+        sa.select(ItemVersion.result_license_type_id).where(
+            ItemVersion.id.in_(versions), ItemVersion.result_license_type_id.is_not(None)
+        ),
+        sa.select(Material.license_type_id).where(
+            Material.item_version_id.in_(versions), Material.license_type_id.is_not(None)
+        ),
+    )
 
 
 def may_act_for(account: Account, item_id: int) -> bool:

@@ -10,6 +10,7 @@ from mobile_hall.applications.models import Application
 from mobile_hall.audit.models import AuditEvent
 from mobile_hall.extensions import db
 from mobile_hall.identity.services import register_account
+from mobile_hall.licenses.models import License
 from mobile_hall.pages import services
 from mobile_hall.pages.models import EnterpriseAgent, EnterpriseProfile, PageOpening
 from tests.support.pages import account_named, post
@@ -25,6 +26,22 @@ def _application_id(in_db, item_code: str) -> int:
                 Application.item.has(code=item_code),
             )
         )
+
+
+def _agent_with_limits(opened, sign_in, app, **limits: str):
+    """The legal representative opens the page and registers the demo agent with `limits`
+    (themes=..., items=...); returns both signed-in clients."""
+    representative = opened("enterprise", "QJ-MB", path="/enterprise/open")
+    post(representative, "/enterprise/agents", name="陈丽娟", id_number=AGENT_ID_NUMBER, **limits)
+    return representative, sign_in("agent", app.test_client())
+
+
+def _licence_ids(in_db, type_name: str | None = None) -> list[int]:
+    with in_db():
+        query = sa.select(License.id).where(License.holder_credit_code.is_not(None))
+        if type_name:
+            query = query.where(License.license_type.has(name=type_name))
+        return list(db.session.scalars(query))
 
 
 def _actions(in_db, action: str) -> list[AuditEvent]:
@@ -145,15 +162,7 @@ def test_an_agent_limited_to_one_theme_sees_and_acts_only_there(opened, sign_in,
 
 
 def test_an_agent_limited_to_items_by_code(opened, sign_in, app, in_db):
-    representative = opened("enterprise", "QJ-MB", path="/enterprise/open")
-    post(
-        representative,
-        "/enterprise/agents",
-        name="陈丽娟",
-        id_number=AGENT_ID_NUMBER,
-        items="qj-scjg-0005， QJ-SW-0002",
-    )
-    agent = sign_in("agent", app.test_client())
+    _, agent = _agent_with_limits(opened, sign_in, app, items="qj-scjg-0005， QJ-SW-0002")
     assert agent.get(f"/applications/{_application_id(in_db, 'QJ-SCJG-0005')}").status_code == 200
     assert agent.get(f"/applications/{_application_id(in_db, 'QJ-SCJG-0003')}").status_code == 404
 
@@ -168,6 +177,32 @@ def test_a_removed_agent_sees_nothing_of_the_enterprise(opened, sign_in, app, in
     agent = sign_in("agent", app.test_client())
     assert agent.get(f"/applications/{_application_id(in_db, 'QJ-SCJG-0003')}").status_code == 404
     assert agent.get("/apply/QJ-SCJG-0003").status_code == 403
+    # neither the enterprise's page nor any of its licences
+    assert agent.get("/enterprise").status_code == 403
+    wallet = agent.get("/licenses").get_data(as_text=True)
+    assert "营业执照" not in wallet and "食品经营许可证" not in wallet
+    for licence_id in _licence_ids(in_db):
+        assert agent.get(f"/licenses/{licence_id}").status_code == 404
+
+
+def test_a_limited_agent_sees_only_the_licences_of_their_items(opened, sign_in, app, in_db):
+    representative, agent = _agent_with_limits(opened, sign_in, app, themes="change")
+    # 企业变更登记 issues the business licence; the food licence belongs to another theme
+    wallet = agent.get("/licenses").get_data(as_text=True)
+    assert "营业执照" in wallet and "食品经营许可证" not in wallet
+    page = agent.get("/enterprise").get_data(as_text=True)
+    assert "营业执照" in page and "食品经营许可证" not in page
+    food = _licence_ids(in_db, "食品经营许可证")
+    assert food and all(agent.get(f"/licenses/{i}").status_code == 404 for i in food)
+    # the legal representative keeps the whole wallet
+    assert "食品经营许可证" in representative.get("/licenses").get_data(as_text=True)
+
+
+def test_an_agent_limited_to_an_item_sees_the_licences_it_asks_for(opened, sign_in, app):
+    _, agent = _agent_with_limits(opened, sign_in, app, items="QJ-SCJG-0005")
+    # the food licence it issues, and the business licence it takes as a material
+    wallet = agent.get("/licenses").get_data(as_text=True)
+    assert "营业执照" in wallet and "食品经营许可证" in wallet
 
 
 @pytest.mark.parametrize(
