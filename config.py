@@ -128,6 +128,15 @@ class Config:
     # may go on showing the catalog as it was before another node published a change.
     PAGE_CACHE_ENTRIES = int(os.environ.get("PAGE_CACHE_ENTRIES", "2000"))
     CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
+    # Who may read /metrics (CIDRs, space or comma separated): the operator's Prometheus.
+    # Anyone else gets a 404. Behind nginx the address is the client's only with
+    # TRUSTED_PROXY_COUNT set; nginx also refuses /metrics from outside (deploy/nginx.conf).
+    METRICS_ALLOWED_NETWORKS = _split(
+        os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8 ::1/128")
+    )
+    # One JSON line per log record on stderr (0: leave logging to the host, e.g. the tests).
+    LOG_JSON = os.environ.get("LOG_JSON", "1") != "0"
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
 class ProductionConfig(Config):
@@ -196,6 +205,8 @@ class TestingConfig(Config):
     RATELIMIT_ENABLED = False
     # Tests change the catalog through other sessions and processes and look at once.
     CHANGE_TOKEN_RECHECK_SECONDS = 0.0
+    # pytest captures the log records itself (caplog).
+    LOG_JSON = False
 
     @property
     def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802 - one new key per test run
