@@ -89,7 +89,7 @@ def count_rate_limit_refusal(_limit: Any) -> None:
     RATE_LIMIT_REFUSALS.labels(_endpoint()).inc()
 
 
-def _count_csrf_refusal(error: CSRFError) -> Response:
+def _count_csrf_refusal(error: CSRFError):
     CSRF_REFUSALS.labels(_endpoint()).inc()
     # Then through the HTTP error handlers, so the page is the one `abort(400)` shows.
     return current_app.handle_http_exception(BadRequest(error.description))
