@@ -14,7 +14,7 @@ from pathlib import Path
 import sqlalchemy as sa
 from flask import Blueprint, Response, current_app, jsonify
 
-from ..extensions import db
+from ..extensions import db, limiter
 
 blueprint = Blueprint("operations_health", __name__)
 
@@ -37,17 +37,13 @@ def check_database() -> None:
 
 
 def check_rate_limit_storage() -> None:
-    """Redis answers, when the rate limits count there (`memory://` needs no check)."""
+    """The rate limits' storage answers (Redis's PING through Flask-Limiter's own storage,
+    so Sentinel and Cluster URIs work too); `memory://` needs no check."""
     uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    if not uri.startswith(("redis://", "rediss://", "redis+")):
+    if uri.startswith("memory://"):
         return
-    import redis
-
-    client = redis.Redis.from_url(uri, socket_timeout=2, socket_connect_timeout=2)
-    try:
-        client.ping()
-    finally:
-        client.close()
+    if not limiter.storage.check():
+        raise ConnectionError(uri.split("://")[0])
 
 
 def check_upload_storage() -> None:
