@@ -11,6 +11,7 @@ import ipaddress
 import os
 from typing import Any
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, abort, current_app, request
 from flask_wtf.csrf import CSRFError
 from prometheus_client import (
@@ -104,22 +105,15 @@ def _count_audit_write(_mapper, _connection, event: Any) -> None:
     AUDIT_WRITES.labels(event.action).inc()
 
 
-def _watch_pool(engine: Any) -> None:
-    import sqlalchemy as sa
-
+def _watch_pool(engine: sa.Engine) -> None:
     POOL_SIZE.set(engine.pool.size() if hasattr(engine.pool, "size") else 1)
     sa.event.listen(engine, "checkout", lambda *_: POOL_CHECKED_OUT.inc())
     sa.event.listen(engine, "checkin", lambda *_: POOL_CHECKED_OUT.dec())
 
 
-_audit_counted = False
-
-
 def init_metrics(app: Flask) -> None:
     """Watch the app's connection pool, count CSRF refusals and audit records as inserted."""
-    global _audit_counted  # the mapper is one per process, however many apps are built
-    import sqlalchemy as sa
-
+    # Imported here: extensions.py imports this module for the limiter's on_breach.
     from ..audit.models import AuditEvent
     from ..extensions import db
 
@@ -127,9 +121,9 @@ def init_metrics(app: Flask) -> None:
     app.register_error_handler(CSRFError, _count_csrf_refusal)
     with app.app_context():
         _watch_pool(db.engine)
-    if not _audit_counted:
+    # The model is one per process, however many apps the process builds (the tests).
+    if not sa.event.contains(AuditEvent, "after_insert", _count_audit_write):
         sa.event.listen(AuditEvent, "after_insert", _count_audit_write)
-        _audit_counted = True
 
 
 def _allowed(address: str | None) -> bool:
