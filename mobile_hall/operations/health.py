@@ -38,10 +38,10 @@ def check_database() -> None:
 
 def check_rate_limit_storage() -> None:
     """The rate limits' storage answers (Redis's PING through Flask-Limiter's own storage,
-    so Sentinel and Cluster URIs work too); `memory://` needs no check."""
+    so Sentinel and Cluster URIs work too); `memory://`, or limits turned off, need none."""
     uri = current_app.config.get("RATELIMIT_STORAGE_URI") or "memory://"
-    if uri.startswith("memory://"):
-        return
+    if uri.startswith("memory://") or not current_app.config.get("RATELIMIT_ENABLED", True):
+        return  # Flask-Limiter keeps no storage of its own for an app with limits off
     if not limiter.storage.check():
         raise ConnectionError(uri.split("://")[0])
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
+import pytest
+
 from config import TestingConfig
 from mobile_hall import create_app
 from mobile_hall.extensions import db, limiter
 
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
 
 
@@ -34,10 +39,19 @@ def test_readyz_names_the_unwritable_upload_storage(make_app, tmp_path):
 
 
 def test_readyz_names_redis_when_the_rate_limits_count_there_and_it_is_down(make_app):
-    hall = make_app(RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
+    hall = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI="redis://127.0.0.1:1/0")
     response = hall.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["failed"] == ["rate_limit_storage"]
+
+
+def test_readyz_is_ok_when_the_rate_limits_count_in_a_redis_that_answers(make_app):
+    hall = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL)
+    if not limiter.storage.check():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"Redis is not reachable at {REDIS_URL}; .ci/run starts it")
+        pytest.skip(f"no Redis at {REDIS_URL} (set TEST_REDIS_URL, or start redis-server)")
+    assert hall.test_client().get("/readyz").status_code == 200
 
 
 def test_during_a_database_outage_readyz_fails_and_healthz_still_answers(app, tmp_path):
