@@ -8,7 +8,7 @@ IDP_PORT ?= 8001
 # The demo's accounts belong to the development identity provider's issuer.
 DEV_IDENTITY := OIDC_ISSUER=http://127.0.0.1:$(IDP_PORT) OIDC_CLIENT_ID=mobile-hall
 
-.PHONY: install lock run serve test lint bench clean
+.PHONY: install lock run serve test lint alerts-test sbom bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -43,11 +43,30 @@ test: install
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
 
-## lint: ruff, then mypy on mobile_hall (configured in pyproject.toml)
+## lint: ruff, mypy on mobile_hall (configured in pyproject.toml), then bandit on mobile_hall:
+## no finding of medium severity or higher (a justified exception says `# nosec BNNN` and why)
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/bandit --quiet --recursive --severity-level medium mobile_hall
+
+## alerts-test: promtool's unit tests of the alert rules in deploy/prometheus (Debian's
+## prometheus package provides promtool, installed here when it is missing)
+alerts-test:
+	@command -v promtool >/dev/null || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq prometheus >/dev/null)
+	promtool check rules deploy/prometheus/alerts.yml
+	cd deploy/prometheus && promtool test rules alerts_test.yml
+
+## sbom: the software bill of materials (CycloneDX JSON) of the locked run-time requirements,
+## in sbom/ (not kept in the repository): hand it to a scanner that can reach a vulnerability
+## database, since these machines cannot
+sbom: install
+	@mkdir -p sbom
+	$(BIN)/cyclonedx-py requirements --pyproject pyproject.toml --of JSON \
+		--output-reproducible -o sbom/mobile-hall.cdx.json requirements.txt
+	@echo "SBOM written to sbom/mobile-hall.cdx.json"
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .coverage

@@ -144,6 +144,15 @@ class Config:
     # WTF_CSRF_TIME_LIMIT) must still be good when a form of it is sent a while later.
     PERSONAL_PAGE_SECONDS = int(os.environ.get("PERSONAL_PAGE_SECONDS", "600"))
     CHANGE_TOKEN_RECHECK_SECONDS = float(os.environ.get("CHANGE_TOKEN_RECHECK_SECONDS", "1"))
+    # Who may read /metrics (CIDRs, space or comma separated): the operator's Prometheus.
+    # Anyone else gets a 404. Behind nginx the address is the client's only with
+    # TRUSTED_PROXY_COUNT set; nginx also refuses /metrics from outside (deploy/nginx.conf).
+    METRICS_ALLOWED_NETWORKS = _split(
+        os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8 ::1/128")
+    )
+    # One JSON line per log record on stderr (0: leave logging to the host, e.g. the tests).
+    LOG_JSON = os.environ.get("LOG_JSON", "1") != "0"
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
 
 class ProductionConfig(Config):
@@ -215,6 +224,8 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     # Tests change the catalog through other sessions and processes and look at once.
     CHANGE_TOKEN_RECHECK_SECONDS = 0.0
+    # pytest captures the log records itself (caplog).
+    LOG_JSON = False
 
     @property
     def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802 - one new key per test run

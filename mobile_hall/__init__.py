@@ -36,6 +36,7 @@ def create_app(config: object | None = None, **overrides: Any) -> Flask:
     register_errorhandlers(app)
     register_commands(app)
     warn_about_settings(app)
+    register_operations(app)
     return app
 
 
@@ -169,6 +170,13 @@ def register_errorhandlers(app: Flask) -> None:
     from .common.errors import init_errors
 
     init_errors(app)
+
+
+def register_operations(app: Flask) -> None:
+    """Health checks, Prometheus metrics and the JSON request log (docs/operations.md)."""
+    from .operations import init_operations
+
+    init_operations(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -12,6 +12,8 @@ from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
+from .operations.metrics import count_rate_limit_refusal
+
 # Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -44,4 +46,4 @@ login_manager = LoginManager()
 # Limits apply only where a view asks (`@limiter.limit`); the counters live where
 # RATELIMIT_STORAGE_URI says: `memory://` in one process, Redis shared by every worker in
 # production.
-limiter = Limiter(key_func=get_remote_address)
+limiter = Limiter(key_func=get_remote_address, on_breach=count_rate_limit_refusal)

@@ -13,6 +13,7 @@ from ..audit.services import record_event
 from ..clock import now
 from ..common.errors import NotAuthorized
 from ..extensions import db
+from ..operations.metrics import count_sign_in_refusal
 from ..organisations.models import Unit
 from . import oidc
 from .constants import REAL_NAME_LEVELS, OrgRole, StaffRoleKind, UserType
@@ -173,6 +174,7 @@ def register_account(issuer: str, mapped_claims: dict[str, Any]) -> Account:
 
 def record_refusal(reason: str, detail: str = "") -> None:
     """Audit a refused sign-in (never a half account: nothing else is written)."""
+    count_sign_in_refusal(reason)
     db.session.rollback()
     record_event("anonymous", "identity.sign_in_refused", reason=reason, detail=detail)
     db.session.commit()

@@ -32,6 +32,9 @@ SKIPPED = {
     "identity.login": "redirects to the identity platform",
     "identity.callback": "the identity platform's redirect back; answers with a redirect",
     "common.elder_mode": "switches a preference and redirects back (tested in test_layout.py)",
+    "operations_health.healthz": "JSON for the load balancer (tests/operations/test_health.py)",
+    "operations_health.readyz": "JSON for the load balancer (tests/operations/test_health.py)",
+    "operations_metrics.metrics": "Prometheus text for the operator (tests/operations)",
 }
 
 LINK = re.compile(r'<a\b[^>]*href="([^"]+)"', re.I)
