@@ -86,6 +86,7 @@ MODEL_MODULES = (
     "identity",
     "applications",
     "pages",
+    "monitoring",
 )
 
 
@@ -138,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from .licenses.api import blueprint as license_api
     from .licenses.views import blueprint as licenses
     from .mobile_access.views import blueprint as mobile_access
+    from .monitoring.views import blueprint as monitoring
     from .organisations.views import blueprint as organisations
     from .pages.views import blueprint as pages
     from .pages.views import staff_blueprint as pages_staff
@@ -155,6 +157,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(pages_staff)
     app.register_blueprint(mobile_access)
+    app.register_blueprint(monitoring)
 
 
 def register_web(app: Flask) -> None:
@@ -169,7 +172,9 @@ def register_commands(app: Flask) -> None:
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
     from .licenses.cli import licenses_cli
+    from .monitoring.cli import monitoring_cli
 
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(licenses_cli)
+    app.cli.add_command(monitoring_cli)

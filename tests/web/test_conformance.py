@@ -35,6 +35,8 @@ SKIPPED = {
     "identity.login": "redirects to the identity platform",
     "identity.callback": "the identity platform's redirect back; answers with a redirect",
     "common.elder_mode": "switches a preference and redirects back (tested in test_layout.py)",
+    "monitoring.self_check_sheet": "an .xlsx download, read back in tests/monitoring",
+    "monitoring.summary_sheet": "an .xlsx download, read back in tests/monitoring",
 }
 
 URL_ATTRIBUTE = re.compile(r'\b(?:src|href|action|srcset|poster|formaction)\s*=\s*"([^"]*)"', re.I)

@@ -1,0 +1,74 @@
+"""Targets, self-check sheets and the notices the office sends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..applications.models import Application
+from ..database import enum_column
+from ..extensions import db
+from ..organisations.models import Unit
+from .constants import Figure, Measure, UnitKind
+
+# The figures of a period count the applications completed in it: without this index every
+# dashboard would read the whole application table.
+sa.Index("ix_application_completed_at", Application.completed_at)
+
+
+class Target(db.Model):
+    """The office's target for one figure, year and kind of unit (the plan's when absent)."""
+
+    __tablename__ = "monitoring_target"
+    __table_args__ = (sa.UniqueConstraint("year", "unit_kind", "figure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    unit_kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
+    figure: Mapped[Figure] = mapped_column(enum_column(Figure))
+    # None: no target for this figure and kind.
+    percent: Mapped[int | None]
+    # Whether the value must exceed the target (">") rather than reach it ("≥").
+    strict: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(sa.String(120))
+
+
+class SelfCheck(db.Model):
+    """A unit's quarterly self-check sheet (自检表格): the hall's numbers and its own text."""
+
+    __tablename__ = "self_check"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    quarter: Mapped[str] = mapped_column(sa.String(6), index=True)
+    progress: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_on: Mapped[date | None]
+    submitted_by: Mapped[str] = mapped_column(sa.String(100), default="")
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Notice(db.Model):
+    """Praise, criticism, a rectification notice or accountability, as sent to a unit."""
+
+    __tablename__ = "monitoring_notice"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    quarter: Mapped[str] = mapped_column(sa.String(6), index=True)
+    measure: Mapped[Measure] = mapped_column(enum_column(Measure))
+    proposed: Mapped[Measure] = mapped_column(enum_column(Measure))
+    missed: Mapped[list[str]] = mapped_column(sa.JSON)
+    due_on: Mapped[date | None]
+    title: Mapped[str] = mapped_column(sa.String(100))
+    body: Mapped[str] = mapped_column(sa.Text)
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    sent_by: Mapped[str] = mapped_column(sa.String(100))
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
