@@ -145,3 +145,14 @@ def application(
         )
     db.session.flush()
     return row
+
+
+def person(username: str):
+    """The account of a demo person of the provider, registered as at a first sign-in."""
+    from flask import current_app
+
+    from devidp.accounts import DEMO_ACCOUNTS
+    from mobile_hall.identity.services import register_account
+
+    claims = next(a["claims"] for a in DEMO_ACCOUNTS if a["username"] == username)
+    return register_account(current_app.config["OIDC_ISSUER"], claims)
