@@ -1,4 +1,4 @@
-"""monitoring: targets, self-check sheets and notices; applications by completion
+"""monitoring: targets, self-check sheets and notices; indexes for the counts
 
 Revision ID: 0007
 Revises: 0006
@@ -84,11 +84,23 @@ def upgrade():
     op.create_index(op.f("ix_monitoring_notice_unit_id"), "monitoring_notice", ["unit_id"])
     op.create_index(op.f("ix_monitoring_notice_quarter"), "monitoring_notice", ["quarter"])
     op.create_index(op.f("ix_monitoring_notice_sent_at"), "monitoring_notice", ["sent_at"])
-    op.create_index("ix_application_completed_at", "application", ["completed_at"])
+    op.create_index(
+        "ix_application_submitted_counts", "application", ["submitted_at", "unit_id", "channel"]
+    )
+    op.create_index(
+        "ix_application_completed_counts",
+        "application",
+        ["completed_at", "status", "unit_id", "item_id", "channel", "delivery"],
+    )
+    op.create_index(
+        "ix_process_record_application_stage", "process_record", ["application_id", "stage"]
+    )
 
 
 def downgrade():
-    op.drop_index("ix_application_completed_at", table_name="application")
+    op.drop_index("ix_process_record_application_stage", table_name="process_record")
+    op.drop_index("ix_application_completed_counts", table_name="application")
+    op.drop_index("ix_application_submitted_counts", table_name="application")
     op.drop_table("monitoring_notice")
     op.drop_table("self_check")
     op.drop_table("monitoring_target")

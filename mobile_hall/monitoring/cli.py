@@ -8,13 +8,16 @@ import click
 import sqlalchemy as sa
 from flask.cli import AppGroup
 
+from ..clock import now
 from ..extensions import db
 from ..identity.constants import StaffRoleKind
 from ..identity.models import Account, StaffRole
 from . import selfchecks, sheets
+from .history import generate
 from .periods import quarter
 
 monitoring_cli = AppGroup("monitoring", help="The district office's assessment.")
+SYNTH_PREFIX = "S"
 
 
 def _period(name: str):
@@ -65,3 +68,13 @@ def summary_command(quarter_name: str, output: Path) -> None:
     proposals = selfchecks.summary(_office_account(), period)
     output.write_bytes(sheets.summary_workbook(period, proposals).getvalue())
     click.echo(f"written {output} ({len(proposals)} units)")
+
+
+@monitoring_cli.command("synth")
+@click.option("--applications", "count", type=click.IntRange(min=1), required=True)
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--days", type=click.IntRange(min=30), default=365, show_default=True)
+def synth_command(count: int, seed: int, days: int) -> None:
+    """Add COUNT finished applications over the past DAYS (for the bench), numbered S…."""
+    made = generate(count, seed=seed, until=now().date(), prefix=SYNTH_PREFIX, days=days)
+    click.echo(f"added {made} applications")

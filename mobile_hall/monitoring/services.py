@@ -20,7 +20,7 @@ from ..identity.models import Account, StaffRole
 from ..identity.services import staff_roles_of
 from ..organisations.models import Unit
 from .assessment import Cell, Row, ranked
-from .constants import TREND_FIGURES, Figure, UnitKind
+from .constants import Figure, UnitKind
 from .metrics import (
     Catalog,
     Counts,
@@ -31,6 +31,7 @@ from .metrics import (
     assessed_units,
     count_period,
     figures_of,
+    monthly,
     observations_of,
 )
 from .periods import Period, last_twelve_months
@@ -210,12 +211,8 @@ def _broken(item: ItemFlags, group: ItemObservation) -> list[Figure]:
 
 def trend(ref: UnitRef, period: Period) -> list[tuple[Period, dict[Figure, Ratio]]]:
     """The application figures of a unit month by month, over the year to the period's end."""
-    points = []
-    for month in last_twelve_months(period).months():
-        counts = count_period(month, ref.unit_ids)
-        values = figures_of(ref, Catalog({}, {}), counts, ref)
-        points.append((month, {figure: values[figure].declared for figure in TREND_FIGURES}))
-    return points
+    months = last_twelve_months(period).months()
+    return list(zip(months, monthly(months, ref.unit_ids), strict=True))
 
 
 @dataclass(frozen=True)

@@ -5,12 +5,20 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from mobile_hall.applications.constants import Channel
+from mobile_hall.applications.constants import ApplicationStatus, Channel
+from mobile_hall.applications.models import Application
 from mobile_hall.catalog.constants import Audience
 from mobile_hall.catalog.models import ItemVersion, ServiceItem
 from mobile_hall.extensions import db
 from mobile_hall.monitoring.constants import Figure
-from mobile_hall.monitoring.metrics import Catalog, Ratio, assessed_units, count_period, figures_of
+from mobile_hall.monitoring.metrics import (
+    Catalog,
+    Ratio,
+    assessed_units,
+    count_period,
+    figures_of,
+    monthly,
+)
 from mobile_hall.monitoring.periods import quarter
 from mobile_hall.monitoring.services import assessment
 from mobile_hall.organisations.constants import UnitLevel
@@ -114,3 +122,23 @@ def test_the_district_counts_every_catalog_item_once(district):
 def test_units_without_items_and_villages_are_not_assessed(district):
     assert "T-TOWN-01" not in district
     assert "T-DEPT" in district and "T-TOWN" in district
+
+
+def test_the_monthly_trend_counts_each_month_apart(district):
+    months = PERIOD.months()
+    points = monthly(months, district["T-DEPT"].unit_ids)
+    assert [month.first.month for month in months] == [4, 5, 6]
+    assert [p[Figure.ONLINE_APPLY] for p in points] == [Ratio(1, 2), Ratio(2, 2), Ratio(0, 0)]
+    assert [p[Figure.ONLINE_COMPLETE] for p in points] == [Ratio(1, 3), Ratio(0, 1), Ratio(0, 0)]
+
+
+def test_synth_adds_finished_applications_spread_over_the_units(runner, app):
+    with app.app_context():
+        before = db.session.scalar(sa.select(sa.func.count()).select_from(Application))
+    result = runner.invoke(args=["monitoring", "synth", "--applications", "40", "--seed", "3"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        rows = db.session.scalars(sa.select(Application).where(Application.number.like("S%"))).all()
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(Application)) == before + 40
+    assert {row.status for row in rows} <= {ApplicationStatus.COMPLETED, ApplicationStatus.REJECTED}
+    assert len({row.unit_id for row in rows}) > 1
