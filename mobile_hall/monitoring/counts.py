@@ -1,0 +1,198 @@
+"""What the database counts for the figures: a period's applications grouped by unit (and item),
+month by month, and the pages opened. Only these queries read applications; `metrics` combines
+their rows with the catalog.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from ..applications.constants import ONLINE_CHANNELS, ApplicationStatus, Channel, Stage
+from ..applications.models import Application, ProcessRecord
+from ..catalog.constants import Delivery
+from ..extensions import db
+from ..pages.constants import PageKind
+from ..pages.models import PageOpening
+from .constants import Figure
+from .periods import Period
+
+ONLINE_DELIVERIES = (Delivery.ELECTRONIC.value, Delivery.POST.value)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A counted rate; no value (shown "—") when nothing was counted."""
+
+    numerator: int = 0
+    denominator: int = 0
+
+    @property
+    def value(self) -> float | None:
+        """The rate between 0 and 1, or None for a zero denominator."""
+        return self.numerator / self.denominator if self.denominator else None
+
+    @property
+    def percent(self) -> float | None:
+        """The rate in percent, one decimal, or None."""
+        value = self.value
+        return None if value is None else round(value * 100, 1)
+
+
+@dataclass
+class ItemObservation:
+    """Completed applications of an item in a period, as clerks recorded them."""
+
+    completed: int = 0
+    max_visits: int = 0
+    full_online: int = 0
+    mobile: int = 0
+
+    def add(self, other: ItemObservation) -> None:
+        """Fold another group's counts into this one."""
+        self.completed += other.completed
+        self.max_visits = max(self.max_visits, other.max_visits)
+        self.full_online += other.full_online
+        self.mobile += other.mobile
+
+
+@dataclass
+class Counts:
+    """Everything counted for a period, grouped by unit (and item) id."""
+
+    submitted: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit: (all, online)
+    completed: dict[tuple[int, int], ItemObservation] = field(default_factory=dict)
+    openings: dict[tuple[PageKind, int | None], int] = field(default_factory=dict)
+
+
+def _in_period(column: sa.ColumnElement, period: Period) -> sa.ColumnElement[bool]:
+    return sa.and_(column >= period.starts_at, column < period.ends_before)
+
+
+def _completed_in(period: Period, unit_ids: Iterable[int] | None) -> sa.Subquery:
+    """One row per application completed in the period, with its recorded on-site visits."""
+    visits = (
+        sa.select(sa.func.count())
+        .where(ProcessRecord.application_id == Application.id, ProcessRecord.stage == Stage.VISIT)
+        .correlate(Application)
+        .scalar_subquery()
+    )
+    query = sa.select(
+        Application.unit_id,
+        Application.item_id,
+        Application.channel,
+        Application.delivery,
+        Application.completed_at,
+        visits.label("visits"),
+    ).where(
+        Application.status == ApplicationStatus.COMPLETED,
+        _in_period(Application.completed_at, period),
+    )
+    if unit_ids is not None:
+        query = query.where(Application.unit_id.in_(list(unit_ids)))
+    return query.subquery()
+
+
+def _ran_online(done: sa.Subquery) -> sa.ColumnElement[bool]:
+    """Submitted online, no visit recorded, result delivered online or by post."""
+    return sa.and_(
+        done.c.channel.in_(ONLINE_CHANNELS),
+        done.c.delivery.in_(ONLINE_DELIVERIES),
+        done.c.visits == 0,
+    )
+
+
+def _online_count(done: sa.Subquery) -> sa.ColumnElement[int]:
+    return sa.func.sum(sa.case((_ran_online(done), 1), else_=0))
+
+
+def count_period(period: Period, unit_ids: Iterable[int] | None = None) -> Counts:
+    """Count a period's applications and the pages opened, by unit (optionally some units)."""
+    counts = Counts()
+    counts.submitted = _submitted(period, unit_ids)
+    counts.completed = _completed(period, unit_ids)
+    counts.openings = _openings(period)
+    return counts
+
+
+def _submitted(period: Period, unit_ids: Iterable[int] | None) -> dict[int, tuple[int, int]]:
+    online = sa.func.sum(sa.case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0))
+    query = (
+        sa.select(Application.unit_id, sa.func.count(), online)
+        .where(_in_period(Application.submitted_at, period))
+        .group_by(Application.unit_id)
+    )
+    if unit_ids is not None:
+        query = query.where(Application.unit_id.in_(list(unit_ids)))
+    return {unit_id: (total, int(on or 0)) for unit_id, total, on in db.session.execute(query)}
+
+
+def _completed(
+    period: Period, unit_ids: Iterable[int] | None
+) -> dict[tuple[int, int], ItemObservation]:
+    done = _completed_in(period, unit_ids)
+    query = sa.select(
+        done.c.unit_id,
+        done.c.item_id,
+        sa.func.count(),
+        sa.func.max(done.c.visits),
+        _online_count(done),
+        sa.func.sum(sa.case((done.c.channel == Channel.MOBILE, 1), else_=0)),
+    ).group_by(done.c.unit_id, done.c.item_id)
+    return {
+        (unit_id, item_id): ItemObservation(
+            total, int(most or 0), int(online or 0), int(mobile or 0)
+        )
+        for unit_id, item_id, total, most, online, mobile in db.session.execute(query)
+    }
+
+
+def _openings(period: Period) -> dict[tuple[PageKind, int | None], int]:
+    query = (
+        sa.select(PageOpening.kind, PageOpening.town_id, sa.func.count())
+        .where(
+            PageOpening.opened_at < period.ends_before,
+            sa.or_(PageOpening.closed_at.is_(None), PageOpening.closed_at >= period.ends_before),
+        )
+        .group_by(PageOpening.kind, PageOpening.town_id)
+    )
+    return {(kind, town): total for kind, town, total in db.session.execute(query)}
+
+
+def _month_of(column: sa.ColumnElement, months: list[Period]) -> sa.Case:
+    """The index of the month a moment falls in (a CASE: the same SQL on every database)."""
+    return sa.case(*[(column < month.ends_before, index) for index, month in enumerate(months)])
+
+
+def monthly(months: list[Period], unit_ids: Iterable[int] | None) -> list[dict[Figure, Ratio]]:
+    """`online_apply_rate` and `online_complete_rate` for each month, in two grouped queries."""
+    whole = Period(months[0].first, months[-1].last)
+    submitted_month = _month_of(Application.submitted_at, months)
+    online = sa.func.sum(sa.case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0))
+    submitted = sa.select(submitted_month, sa.func.count(), online).where(
+        _in_period(Application.submitted_at, whole)
+    )
+    done = _completed_in(whole, unit_ids)
+    completed_month = _month_of(done.c.completed_at, months)
+    completed = sa.select(completed_month, sa.func.count(), _online_count(done))
+    if unit_ids is not None:
+        submitted = submitted.where(Application.unit_id.in_(list(unit_ids)))
+    applied = _by_month(submitted.group_by(submitted_month))
+    finished = _by_month(completed.group_by(completed_month))
+    return [
+        {
+            Figure.ONLINE_APPLY: Ratio(*reversed(applied.get(index, (0, 0)))),
+            Figure.ONLINE_COMPLETE: Ratio(*reversed(finished.get(index, (0, 0)))),
+        }
+        for index in range(len(months))
+    ]
+
+
+def _by_month(query: sa.Select) -> dict[int, tuple[int, int]]:
+    return {
+        index: (total, int(part or 0))
+        for index, total, part in db.session.execute(query)
+        if index is not None
+    }
