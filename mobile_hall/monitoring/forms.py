@@ -14,7 +14,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, NumberRange, Optional, Regexp, ValidationError
 
 from .constants import Figure, Measure, UnitKind
 from .labels import FIGURE, MEASURE, UNIT_KIND
@@ -30,10 +30,17 @@ class PeriodForm(FlaskForm):
         csrf = False
 
     quarter = StringField(
-        "季度", validators=[Optional(), Regexp(QUARTER_FORMAT, message="请按“2026Q4”的格式填写")]
+        "季度",
+        validators=[Optional(), Regexp(QUARTER_FORMAT, message="请按“2026Q4”的格式填写")],
+        render_kw={"placeholder": "2026Q4"},
     )
     first = DateField("开始日期", validators=[Optional()])
     last = DateField("结束日期", validators=[Optional()])
+
+    def validate_last(self, field: DateField) -> None:
+        """A range ends on or after the day it starts."""
+        if field.data and self.first.data and field.data < self.first.data:
+            raise ValidationError("结束日期不能早于开始日期")
 
 
 class TargetForm(Form):
