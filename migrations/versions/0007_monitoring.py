@@ -90,7 +90,7 @@ def upgrade():
     op.create_index(
         "ix_application_completed_counts",
         "application",
-        ["completed_at", "status", "unit_id", "item_id", "channel", "delivery"],
+        ["completed_at", "status", "unit_id", "item_id", "channel", "delivery", "id"],
     )
     op.create_index(
         "ix_process_record_application_stage", "process_record", ["application_id", "stage"]

@@ -16,7 +16,6 @@ from ..catalog.constants import Delivery
 from ..extensions import db
 from ..pages.constants import PageKind
 from ..pages.models import PageOpening
-from .constants import Figure
 from .periods import Period
 
 ONLINE_DELIVERIES = (Delivery.ELECTRONIC.value, Delivery.POST.value)
@@ -60,11 +59,22 @@ class ItemObservation:
 
 @dataclass
 class Counts:
-    """Everything counted for a period, grouped by unit (and item) id."""
+    """Everything counted for a period, grouped by unit (and item) id; `months` holds the same
+    for each calendar month of the period (the trend), counted by the same queries."""
 
     submitted: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit: (all, online)
     completed: dict[tuple[int, int], ItemObservation] = field(default_factory=dict)
     openings: dict[tuple[PageKind, int | None], int] = field(default_factory=dict)
+    months: list[tuple[Period, Counts]] = field(default_factory=list)
+
+    def add_submitted(self, unit_id: int, total: int, online: int) -> None:
+        """Fold one group of submitted applications in."""
+        before = self.submitted.get(unit_id, (0, 0))
+        self.submitted[unit_id] = (before[0] + total, before[1] + online)
+
+    def add_completed(self, unit_id: int, item_id: int, group: ItemObservation) -> None:
+        """Fold one group of completed applications in."""
+        self.completed.setdefault((unit_id, item_id), ItemObservation()).add(group)
 
 
 def _in_period(column: sa.ColumnElement, period: Period) -> sa.ColumnElement[bool]:
@@ -109,44 +119,54 @@ def _online_count(done: sa.Subquery) -> sa.ColumnElement[int]:
 
 
 def count_period(period: Period, unit_ids: Iterable[int] | None = None) -> Counts:
-    """Count a period's applications and the pages opened, by unit (optionally some units)."""
-    counts = Counts()
-    counts.submitted = _submitted(period, unit_ids)
-    counts.completed = _completed(period, unit_ids)
+    """Count a period's applications (in total and month by month) and the pages opened, by
+    unit (optionally some units only): two grouped queries over the applications."""
+    months = period.months()
+    counts = Counts(months=[(month, Counts()) for month in months])
+    for index, unit_id, total, online in _submitted(period, months, unit_ids):
+        counts.add_submitted(unit_id, total, online)
+        counts.months[index][1].add_submitted(unit_id, total, online)
+    for index, unit_id, item_id, group in _completed(period, months, unit_ids):
+        counts.add_completed(unit_id, item_id, group)
+        counts.months[index][1].add_completed(unit_id, item_id, group)
     counts.openings = _openings(period)
     return counts
 
 
-def _submitted(period: Period, unit_ids: Iterable[int] | None) -> dict[int, tuple[int, int]]:
+def _scoped(query: sa.Select, column: sa.ColumnElement, unit_ids: Iterable[int] | None):
+    return query if unit_ids is None else query.where(column.in_(list(unit_ids)))
+
+
+def _submitted(period: Period, months: list[Period], unit_ids: Iterable[int] | None):
+    month = _month_of(Application.submitted_at, months)
     online = sa.func.sum(sa.case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0))
     query = (
-        sa.select(Application.unit_id, sa.func.count(), online)
+        sa.select(month, Application.unit_id, sa.func.count(), online)
         .where(_in_period(Application.submitted_at, period))
-        .group_by(Application.unit_id)
+        .group_by(month, Application.unit_id)
     )
-    if unit_ids is not None:
-        query = query.where(Application.unit_id.in_(list(unit_ids)))
-    return {unit_id: (total, int(on or 0)) for unit_id, total, on in db.session.execute(query)}
+    query = _scoped(query, Application.unit_id, unit_ids)
+    return [
+        (index, unit, total, int(on or 0)) for index, unit, total, on in db.session.execute(query)
+    ]
 
 
-def _completed(
-    period: Period, unit_ids: Iterable[int] | None
-) -> dict[tuple[int, int], ItemObservation]:
+def _completed(period: Period, months: list[Period], unit_ids: Iterable[int] | None):
     done = _completed_in(period, unit_ids)
+    month = _month_of(done.c.completed_at, months)
     query = sa.select(
+        month,
         done.c.unit_id,
         done.c.item_id,
         sa.func.count(),
         sa.func.max(done.c.visits),
         _online_count(done),
         sa.func.sum(sa.case((done.c.channel == Channel.MOBILE, 1), else_=0)),
-    ).group_by(done.c.unit_id, done.c.item_id)
-    return {
-        (unit_id, item_id): ItemObservation(
-            total, int(most or 0), int(online or 0), int(mobile or 0)
-        )
-        for unit_id, item_id, total, most, online, mobile in db.session.execute(query)
-    }
+    ).group_by(month, done.c.unit_id, done.c.item_id)
+    return [
+        (index, unit, item, ItemObservation(total, int(most or 0), int(on or 0), int(mobile or 0)))
+        for index, unit, item, total, most, on, mobile in db.session.execute(query)
+    ]
 
 
 def _openings(period: Period) -> dict[tuple[PageKind, int | None], int]:
@@ -164,35 +184,3 @@ def _openings(period: Period) -> dict[tuple[PageKind, int | None], int]:
 def _month_of(column: sa.ColumnElement, months: list[Period]) -> sa.Case:
     """The index of the month a moment falls in (a CASE: the same SQL on every database)."""
     return sa.case(*[(column < month.ends_before, index) for index, month in enumerate(months)])
-
-
-def monthly(months: list[Period], unit_ids: Iterable[int] | None) -> list[dict[Figure, Ratio]]:
-    """`online_apply_rate` and `online_complete_rate` for each month, in two grouped queries."""
-    whole = Period(months[0].first, months[-1].last)
-    submitted_month = _month_of(Application.submitted_at, months)
-    online = sa.func.sum(sa.case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0))
-    submitted = sa.select(submitted_month, sa.func.count(), online).where(
-        _in_period(Application.submitted_at, whole)
-    )
-    done = _completed_in(whole, unit_ids)
-    completed_month = _month_of(done.c.completed_at, months)
-    completed = sa.select(completed_month, sa.func.count(), _online_count(done))
-    if unit_ids is not None:
-        submitted = submitted.where(Application.unit_id.in_(list(unit_ids)))
-    applied = _by_month(submitted.group_by(submitted_month))
-    finished = _by_month(completed.group_by(completed_month))
-    return [
-        {
-            Figure.ONLINE_APPLY: Ratio(*reversed(applied.get(index, (0, 0)))),
-            Figure.ONLINE_COMPLETE: Ratio(*reversed(finished.get(index, (0, 0)))),
-        }
-        for index in range(len(months))
-    ]
-
-
-def _by_month(query: sa.Select) -> dict[int, tuple[int, int]]:
-    return {
-        index: (total, int(part or 0))
-        for index, total, part in db.session.execute(query)
-        if index is not None
-    }

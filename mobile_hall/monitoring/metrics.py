@@ -20,7 +20,7 @@ from ..organisations.constants import UnitLevel
 from ..organisations.models import Unit
 from ..pages.constants import PageKind
 from .constants import Figure, UnitKind
-from .counts import Counts, ItemObservation, Ratio, count_period, monthly
+from .counts import Counts, ItemObservation, Ratio, count_period
 
 __all__ = [
     "Catalog",
@@ -32,7 +32,6 @@ __all__ = [
     "assessed_units",
     "count_period",
     "figures_of",
-    "monthly",
     "observations_of",
 ]
 

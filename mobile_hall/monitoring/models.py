@@ -30,6 +30,7 @@ sa.Index(
     Application.item_id,
     Application.channel,
     Application.delivery,
+    Application.id,  # each one's visits are counted by id
 )
 sa.Index("ix_process_record_application_stage", ProcessRecord.application_id, ProcessRecord.stage)
 

@@ -77,13 +77,6 @@ def previous_quarter(period: Period) -> Period:
     return quarter_of(period.first - timedelta(days=1))
 
 
-def last_twelve_months(period: Period) -> Period:
-    """The twelve calendar months ending with the month the period ends in."""
-    end_month = date(period.last.year, period.last.month, 1)
-    first = date(end_month.year - 1 + (end_month.month // 12), end_month.month % 12 + 1, 1)
-    return Period(first, _month_after(end_month) - timedelta(days=1))
-
-
 def self_check_due(period: Period) -> date:
     """The last day a quarter's self-check is on time: 4 legal working days after it ends."""
     return add_working_days(period.last, SELF_CHECK_WORKING_DAYS)

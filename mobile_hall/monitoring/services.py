@@ -20,7 +20,7 @@ from ..identity.models import Account, StaffRole
 from ..identity.services import staff_roles_of
 from ..organisations.models import Unit
 from .assessment import Cell, Row, ranked
-from .constants import Figure, UnitKind
+from .constants import TREND_FIGURES, Figure, UnitKind
 from .metrics import (
     Catalog,
     Counts,
@@ -31,10 +31,9 @@ from .metrics import (
     assessed_units,
     count_period,
     figures_of,
-    monthly,
     observations_of,
 )
-from .periods import Period, last_twelve_months
+from .periods import Period
 from .targets import Targets, targets_for
 
 __all__ = [
@@ -177,9 +176,8 @@ def dashboard(staff: Account | None, period: Period) -> Dashboard:
     if not rows:
         raise NotAuthorized()
     scope = result.rows[0].unit if viewer.is_office else rows[0].unit
-    return Dashboard(
-        viewer, result, rows, gaps_of(result, {row.unit for row in rows}), trend(scope, period)
-    )
+    gaps = gaps_of(result, {row.unit for row in rows})
+    return Dashboard(viewer, result, rows, gaps, trend(scope, result.counts))
 
 
 def gaps_of(result: Assessment, refs: set[UnitRef]) -> list[Gap]:
@@ -209,10 +207,14 @@ def _broken(item: ItemFlags, group: ItemObservation) -> list[Figure]:
     return broken
 
 
-def trend(ref: UnitRef, period: Period) -> list[tuple[Period, dict[Figure, Ratio]]]:
-    """The application figures of a unit month by month, over the year to the period's end."""
-    months = last_twelve_months(period).months()
-    return list(zip(months, monthly(months, ref.unit_ids), strict=True))
+def trend(ref: UnitRef, counts: Counts) -> list[tuple[Period, dict[Figure, Ratio]]]:
+    """The application figures of a unit month by month over the period (the same counts)."""
+    empty = Catalog({}, {})
+    points = []
+    for month, month_counts in counts.months:
+        values = figures_of(ref, empty, month_counts, ref)
+        points.append((month, {figure: values[figure].declared for figure in TREND_FIGURES}))
+    return points
 
 
 @dataclass(frozen=True)
@@ -238,13 +240,19 @@ class UnitDetail:
 
 def _visible_row(
     staff: Account | None, code: str, period: Period
-) -> tuple[Viewer, Assessment, Row]:
+) -> tuple[Viewer, Row, Catalog, Counts]:
+    """One unit's row, counting only its own applications."""
     viewer = viewer_of(staff)
-    result = assessment(period)
-    row = result.row(code)
-    if not viewer.may_see(row.unit):
+    refs = assessed_units(office_unit_ids())
+    ref = next((ref for ref in refs if ref.code == code), None)
+    if ref is None:
+        raise UnitNotFound(code)
+    if not viewer.may_see(ref):
         raise NotAuthorized()
-    return viewer, result, row
+    catalog = Catalog.load()
+    counts = count_period(period, ref.unit_ids)
+    row = _row(ref, catalog, counts, refs[0], targets_for(period.last.year))
+    return viewer, row, catalog, counts
 
 
 def unit_detail(staff: Account | None, code: str, period: Period) -> UnitDetail:
@@ -253,15 +261,15 @@ def unit_detail(staff: Account | None, code: str, period: Period) -> UnitDetail:
     :raises UnitNotFound: for a code that is not an assessed unit.
     :raises NotAuthorized: for a unit the person may not see.
     """
-    viewer, result, row = _visible_row(staff, code, period)
-    observed = observations_of(row.unit, result.counts)
+    viewer, row, catalog, counts = _visible_row(staff, code, period)
+    observed = observations_of(row.unit, counts)
     channels = _channels(row.unit, period)
     stages = _online_stages()
     lines = [
         ItemLine(item, observed.get(item.id), channels.get(item.id, {}), stages.get(item.id, []))
-        for item in result.catalog.items_of(row.unit)
+        for item in catalog.items_of(row.unit)
     ]
-    return UnitDetail(viewer, period, row, lines, trend(row.unit, period))
+    return UnitDetail(viewer, period, row, lines, trend(row.unit, counts))
 
 
 def _scoped(query: sa.Select, ref: UnitRef) -> sa.Select:
@@ -313,8 +321,8 @@ def unit_applications(
     :raises UnitNotFound: for an unknown unit or an item the unit does not implement.
     :raises NotAuthorized: for a unit the person may not see.
     """
-    viewer, result, row = _visible_row(staff, code, period)
-    item = next((i for i in result.catalog.items_of(row.unit) if i.code == item_code), None)
+    viewer, row, catalog, _counts = _visible_row(staff, code, period)
+    item = next((i for i in catalog.items_of(row.unit) if i.code == item_code), None)
     if item is None:
         raise UnitNotFound(item_code)
     in_period = sa.or_(

@@ -17,10 +17,9 @@ from mobile_hall.monitoring.metrics import (
     assessed_units,
     count_period,
     figures_of,
-    monthly,
 )
 from mobile_hall.monitoring.periods import quarter
-from mobile_hall.monitoring.services import assessment
+from mobile_hall.monitoring.services import assessment, trend
 from mobile_hall.organisations.constants import UnitLevel
 from tests.support import monitoring as build
 
@@ -125,11 +124,14 @@ def test_units_without_items_and_villages_are_not_assessed(district):
 
 
 def test_the_monthly_trend_counts_each_month_apart(district):
-    months = PERIOD.months()
-    points = monthly(months, district["T-DEPT"].unit_ids)
-    assert [month.first.month for month in months] == [4, 5, 6]
-    assert [p[Figure.ONLINE_APPLY] for p in points] == [Ratio(1, 2), Ratio(2, 2), Ratio(0, 0)]
-    assert [p[Figure.ONLINE_COMPLETE] for p in points] == [Ratio(1, 3), Ratio(0, 1), Ratio(0, 0)]
+    points = trend(district["T-DEPT"], count_period(PERIOD, district["T-DEPT"].unit_ids))
+    assert [month.first.month for month, _ in points] == [4, 5, 6]
+    assert [p[Figure.ONLINE_APPLY] for _, p in points] == [Ratio(1, 2), Ratio(2, 2), Ratio(0, 0)]
+    assert [p[Figure.ONLINE_COMPLETE] for _, p in points] == [
+        Ratio(1, 3),
+        Ratio(0, 1),
+        Ratio(0, 0),
+    ]
 
 
 def test_synth_adds_finished_applications_spread_over_the_units(runner, app):
