@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from ..audit.services import record_event
 from ..clock import now
 from ..extensions import db
+from ..identity.models import Account
 from .constants import PLAN_TARGETS, Figure, UnitKind
 from .models import Target
 
@@ -81,13 +82,33 @@ def set_target(
     )
 
 
-def save_targets(
-    actor: str, year: int, chosen: dict[tuple[UnitKind, Figure], Threshold | None]
-) -> int:
-    """Store every target of a year that differs from the year's current one; returns how many.
+def _office_only(staff: Account | None) -> None:
+    # Imported here: services builds on this module.
+    from .services import require_office, viewer_of
 
-    :raises ValueError: for a percent outside 0..100 (nothing is stored).
+    require_office(viewer_of(staff))
+
+
+def targets_for_office(staff: Account | None, year: int) -> Targets:
+    """A year's targets, for the office to edit.
+
+    :raises NotAuthorized: for anyone but the district office.
     """
+    _office_only(staff)
+    return targets_for(year)
+
+
+def save_targets(
+    staff: Account, year: int, chosen: dict[tuple[UnitKind, Figure], Threshold | None]
+) -> int:
+    """Store every target of a year that differs from the year's current one, each audited;
+    returns how many changed.
+
+    :raises NotAuthorized: for anyone but the district office.
+    :raises ValueError: for a percent outside 0..100.
+    """
+    _office_only(staff)
+    actor = f"account:{staff.id}"
     current = targets_for(year)
     changed = 0
     for (kind, figure), threshold in chosen.items():

@@ -104,13 +104,10 @@ def applications(code: str, item_code: str):
 @blueprint.route("/targets", methods=["GET", "POST"])
 def edit_targets():
     """The office edits a year's targets per kind of unit (the plan's are the defaults)."""
-    viewer = services.viewer_of(current_user)
-    services.require_office(viewer)
     year = request.args.get("year", _today().year, type=int) or _today().year
-    current = targets.targets_for(year)
-    form = targets_form(current)
+    form = targets_form(targets.targets_for_office(current_user, year))
     if form.validate_on_submit():
-        targets.save_targets(f"account:{current_user.id}", year, form.chosen())
+        targets.save_targets(current_user, year, form.chosen())
         flash("考核目标已保存")
         return redirect(url_for(".edit_targets", year=year), 303)
     status = 400 if form.is_submitted() else 200

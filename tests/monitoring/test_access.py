@@ -10,7 +10,13 @@ from mobile_hall.extensions import db
 from mobile_hall.monitoring import services
 from mobile_hall.monitoring.constants import Figure, UnitKind
 from mobile_hall.monitoring.periods import quarter
-from mobile_hall.monitoring.targets import Threshold, plan_targets, targets_for
+from mobile_hall.monitoring.targets import (
+    Threshold,
+    plan_targets,
+    save_targets,
+    targets_for,
+    targets_for_office,
+)
 from tests.support.monitoring import person as account
 from tests.workbench import csrf_token
 
@@ -74,3 +80,11 @@ def test_the_office_changes_a_target_and_the_change_is_audited(client, sign_in):
         )
         assert event.target == "2026/department/online_apply_rate"
         assert event.details == {"before": [60, False], "after": [70, False]}
+
+
+def test_the_target_service_refuses_a_units_staff(app_context):
+    with pytest.raises(NotAuthorized):
+        save_targets(account("clerk"), 2026, {(UnitKind.TOWN, Figure.MOBILE): Threshold(5)})
+    with pytest.raises(NotAuthorized):
+        targets_for_office(account("clerk"), 2026)
+    assert save_targets(account("office"), 2026, {(UnitKind.TOWN, Figure.MOBILE): Threshold(5)})
