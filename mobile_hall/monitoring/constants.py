@@ -20,8 +20,15 @@ class Figure(StrEnum):
 
 # Figures counted over items: shown declared (catalog) and observed (applications of the period).
 ITEM_FIGURES = (Figure.FULL_ONLINE, Figure.MAX_ONE_VISIT, Figure.ZERO_VISIT, Figure.MOBILE)
-# Figures that change from month to month, drawn as the trend.
-TREND_FIGURES = (Figure.ONLINE_APPLY, Figure.ONLINE_COMPLETE)
+# Figures that change from month to month, drawn as the trend (item figures: observed; the
+# declared ones follow the catalog, not the month).
+TREND_FIGURES = (
+    Figure.ONLINE_APPLY,
+    Figure.ONLINE_COMPLETE,
+    Figure.FULL_ONLINE,
+    Figure.MAX_ONE_VISIT,
+    Figure.ZERO_VISIT,
+)
 
 
 class UnitKind(StrEnum):

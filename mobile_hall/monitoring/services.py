@@ -24,6 +24,7 @@ from .constants import TREND_FIGURES, Figure, UnitKind
 from .metrics import (
     Catalog,
     Counts,
+    FigureValue,
     ItemFlags,
     ItemObservation,
     Ratio,
@@ -177,7 +178,7 @@ def dashboard(staff: Account | None, period: Period) -> Dashboard:
         raise NotAuthorized()
     scope = result.rows[0].unit if viewer.is_office else rows[0].unit
     gaps = gaps_of(result, {row.unit for row in rows})
-    return Dashboard(viewer, result, rows, gaps, trend(scope, result.counts))
+    return Dashboard(viewer, result, rows, gaps, trend(scope, result.counts, result.catalog))
 
 
 def gaps_of(result: Assessment, refs: set[UnitRef]) -> list[Gap]:
@@ -207,14 +208,21 @@ def _broken(item: ItemFlags, group: ItemObservation) -> list[Figure]:
     return broken
 
 
-def trend(ref: UnitRef, counts: Counts) -> list[tuple[Period, dict[Figure, Ratio]]]:
-    """The application figures of a unit month by month over the period (the same counts)."""
-    empty = Catalog({}, {})
+def trend(
+    ref: UnitRef, counts: Counts, catalog: Catalog
+) -> list[tuple[Period, dict[Figure, Ratio]]]:
+    """A unit's figures month by month over the period, from the period's own counts (item
+    figures: observed)."""
     points = []
     for month, month_counts in counts.months:
-        values = figures_of(ref, empty, month_counts, ref)
-        points.append((month, {figure: values[figure].declared for figure in TREND_FIGURES}))
+        values = figures_of(ref, catalog, month_counts, ref)
+        points.append((month, {figure: _moving(figure, values) for figure in TREND_FIGURES}))
     return points
+
+
+def _moving(figure: Figure, values: dict[Figure, FigureValue]) -> Ratio:
+    value = values[figure]
+    return value.observed if value.observed is not None else value.declared
 
 
 @dataclass(frozen=True)
@@ -269,7 +277,7 @@ def unit_detail(staff: Account | None, code: str, period: Period) -> UnitDetail:
         ItemLine(item, observed.get(item.id), channels.get(item.id, {}), stages.get(item.id, []))
         for item in catalog.items_of(row.unit)
     ]
-    return UnitDetail(viewer, period, row, lines, trend(row.unit, counts))
+    return UnitDetail(viewer, period, row, lines, trend(row.unit, counts, catalog))
 
 
 def _scoped(query: sa.Select, ref: UnitRef) -> sa.Select:

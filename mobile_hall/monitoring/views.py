@@ -15,7 +15,7 @@ from flask_login import current_user
 from ..clock import now
 from ..identity.web import login_required
 from . import labels, selfchecks, services, sheets, targets
-from .constants import TREND_FIGURES, Figure, Measure, UnitKind
+from .constants import ITEM_FIGURES, TREND_FIGURES, Figure, Measure, UnitKind
 from .forms import EmptyForm, MeasureForm, PeriodForm, SelfCheckForm, targets_form
 from .periods import Period, previous_quarter, quarter, quarter_of
 
@@ -31,7 +31,12 @@ def _signed_in() -> None:
 
 @blueprint.context_processor
 def _labels() -> dict[str, Any]:
-    return {"ml": labels, "figures": list(Figure), "trend_figures": TREND_FIGURES}
+    return {
+        "ml": labels,
+        "figures": list(Figure),
+        "trend_figures": TREND_FIGURES,
+        "item_figures": ITEM_FIGURES,
+    }
 
 
 @blueprint.errorhandler(services.UnitNotFound)

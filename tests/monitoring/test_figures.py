@@ -124,7 +124,8 @@ def test_units_without_items_and_villages_are_not_assessed(district):
 
 
 def test_the_monthly_trend_counts_each_month_apart(district):
-    points = trend(district["T-DEPT"], count_period(PERIOD, district["T-DEPT"].unit_ids))
+    counts = count_period(PERIOD, district["T-DEPT"].unit_ids)
+    points = trend(district["T-DEPT"], counts, Catalog.load())
     assert [month.first.month for month, _ in points] == [4, 5, 6]
     assert [p[Figure.ONLINE_APPLY] for _, p in points] == [Ratio(1, 2), Ratio(2, 2), Ratio(0, 0)]
     assert [p[Figure.ONLINE_COMPLETE] for _, p in points] == [
@@ -132,6 +133,8 @@ def test_the_monthly_trend_counts_each_month_apart(district):
         Ratio(0, 1),
         Ratio(0, 0),
     ]
+    # Observed item figures per month: April completed A1 twice (one visit) and A3.
+    assert [p[Figure.ZERO_VISIT] for _, p in points] == [Ratio(0, 1), Ratio(0, 1), Ratio(0, 0)]
 
 
 def test_synth_adds_finished_applications_spread_over_the_units(runner, app):
