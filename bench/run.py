@@ -586,6 +586,13 @@ def bench_database(kind: str, env: dict[str, str], workdir: Path) -> dict:
                 if wanted(page[0])
             ],
         )
+        assessment = []
+        if wanted("monitoring"):
+            from bench import monitoring
+
+            print(f"   monitoring: {monitoring.top_up(app, kind)} applications added", flush=True)
+            monitoring.register_office(app)
+            assessment = monitoring.measure(app, kind, COOKIE, _signed_in(app, "office"))
         with app.app_context():
             from mobile_hall.extensions import db
 
@@ -606,6 +613,7 @@ def bench_database(kind: str, env: dict[str, str], workdir: Path) -> dict:
             "dataset": summary,
             "ceiling": asdict(ceiling),
             "figures": [asdict(f) for f in figures],
+            "assessment": assessment,
         }
     finally:
         if kind == "postgresql":
@@ -657,6 +665,10 @@ def table(result: dict) -> str:
             f"| {f['name']} | {rate} | {f['p50_ms']:.1f} | {f['p99_ms']:.1f} | {ratio} | {queries} "
             f"| {f['non_2xx'] + f['errors']} | {f['target']} | {'yes' if f['met'] else 'NO'} |"
         )
+    if result.get("assessment"):
+        from bench import monitoring
+
+        lines.append(monitoring.table(result["assessment"]))
     return "\n".join(lines) + "\n"
 
 
@@ -680,6 +692,7 @@ def main() -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report = f"Machine: {machine()}\n\n" + "\n".join(table(r) for r in results)
     met = [f["met"] for r in results for f in r["figures"]]
+    met += [f["met"] for r in results for f in r.get("assessment", []) if f["met"] is not None]
     report += f"\nTargets met: {sum(met)} of {len(met)}\n"
     print("\n" + report)
     RESULTS.mkdir(exist_ok=True)

@@ -121,6 +121,30 @@ DEMO_ACCOUNTS: list[dict] = [
         },
     },
     {
+        "username": "dept-contact",
+        "label": "区市场监管局考核联络员（角色由网厅分配），实名等级 4",
+        "claims": {
+            "sub": "a3f4c1d2-5b6e-4f70-8a91-2c3d4e5f6071",
+            "name": "陈丽华",
+            "user_type": "person",
+            "id_card": "440205198605231823",
+            "real_name_level": 4,
+            "phone_number": "13800000010",
+        },
+    },
+    {
+        "username": "town-contact",
+        "label": "马坝镇考核联络员（角色由网厅分配），实名等级 4",
+        "claims": {
+            "sub": "b4e5d2c3-6c7f-4081-9ba2-3d4e5f607182",
+            "name": "李春梅",
+            "user_type": "person",
+            "id_card": "440205199108172644",
+            "real_name_level": 4,
+            "phone_number": "13800000011",
+        },
+    },
+    {
         "username": "office",
         "label": "区网厅办工作人员（角色由网厅分配），实名等级 4",
         "claims": {

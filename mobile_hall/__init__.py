@@ -76,6 +76,7 @@ MODEL_MODULES = (
     "identity",
     "applications",
     "pages",
+    "monitoring",
 )
 
 
@@ -120,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from .licenses.api import blueprint as license_api
     from .licenses.views import blueprint as licenses
     from .mobile_access.views import blueprint as mobile_access
+    from .monitoring.views import blueprint as monitoring
     from .organisations.views import blueprint as organisations
     from .pages.views import blueprint as pages
     from .pages.views import staff_blueprint as pages_staff
@@ -138,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages)
     app.register_blueprint(pages_staff)
     app.register_blueprint(mobile_access)
+    app.register_blueprint(monitoring)
 
 
 def register_web(app: Flask) -> None:
@@ -181,13 +184,14 @@ def register_operations(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the operator commands (`flask applications …`, `flask audit …`, `flask catalog …`,
-    `flask demo …`, `flask sessions …`, `flask storage …`)."""
+    `flask demo …`, `flask monitoring …`, `flask sessions …`, `flask storage …`)."""
     from .applications.cli import applications_cli
     from .audit.cli import audit_cli
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
     from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
+    from .monitoring.cli import monitoring_cli
     from .storage.cli import storage_cli
 
     app.cli.add_command(applications_cli)
@@ -197,3 +201,4 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(licenses_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(storage_cli)
+    app.cli.add_command(monitoring_cli)

@@ -9,6 +9,7 @@ from ..catalog.services import ImportReport, import_catalog, upsert_themes
 from ..extensions import db
 from ..identity.services import upsert_staff_roles
 from ..licenses.services import load_demo_licenses, upsert_license_types
+from ..monitoring.demo import load_demo_monitoring
 from ..organisations.services import upsert_units
 from ..pages.services import load_demo_enterprise_pages, load_rules
 from .history import load_history
@@ -45,4 +46,5 @@ def load_demo() -> ImportReport:
     load_history()
     pages = json.loads((DATA_DIR / "enterprise_pages.json").read_text(encoding="utf-8"))
     load_demo_enterprise_pages(pages)
+    load_demo_monitoring()
     return report

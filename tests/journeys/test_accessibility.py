@@ -100,8 +100,15 @@ PAGES: dict[str, list[str]] = {
         "/licenses/{license}",
     ],
     "enterprise": ["/enterprise"],
-    "clerk": ["/workbench", "/workbench/applications/{waiting}"],
-    "office": ["/staff/roles"],
+    "clerk": ["/workbench", "/workbench/applications/{waiting}", "/monitoring/notices"],
+    "office": [
+        "/staff/roles",
+        "/monitoring",
+        "/monitoring/units/QJ-SCJGJ",
+        "/monitoring/summary",
+        "/monitoring/targets",
+        "/monitoring/self-checks",
+    ],
 }
 CASES = [(who, path) for who, paths in PAGES.items() for path in paths]
 

@@ -35,6 +35,8 @@ SKIPPED = {
     "operations_health.healthz": "JSON for the load balancer (tests/operations/test_health.py)",
     "operations_health.readyz": "JSON for the load balancer (tests/operations/test_health.py)",
     "operations_metrics.metrics": "Prometheus text for the operator (tests/operations)",
+    "monitoring.self_check_sheet": "an .xlsx download, read back in tests/monitoring",
+    "monitoring.summary_sheet": "an .xlsx download, read back in tests/monitoring",
 }
 
 LINK = re.compile(r'<a\b[^>]*href="([^"]+)"', re.I)

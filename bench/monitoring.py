@@ -1,0 +1,94 @@
+"""The assessment's timings: /monitoring for every unit, a unit's drill-down and the district
+summary sheet, each the first request of its kind (the pages keep no cache).
+
+The history is topped up with `flask monitoring synth`'s generator to the issue's sizes:
+1 000 000 applications on PostgreSQL, 100 000 on SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import sqlalchemy as sa
+
+WANTED = {
+    "sqlite": int(os.environ.get("BENCH_MONITORING_SQLITE", "100000")),
+    "postgresql": int(os.environ.get("BENCH_MONITORING_POSTGRESQL", "1000000")),
+}
+# name: (path, seconds allowed, databases the target applies to)
+LIMITS = {
+    "monitoring page": (2.0, ("sqlite", "postgresql")),
+    "unit drill-down": (1.0, ("postgresql",)),
+    "summary sheet": (10.0, ("postgresql",)),
+}
+
+
+def top_up(app, kind: str) -> int:
+    """Add generated applications until the database holds the wanted number; how many."""
+    from mobile_hall.applications.models import Application
+    from mobile_hall.clock import now
+    from mobile_hall.extensions import db
+    from mobile_hall.monitoring.history import generate
+
+    with app.app_context():
+        held = db.session.scalar(sa.select(sa.func.count()).select_from(Application)) or 0
+        missing = max(WANTED[kind] - held, 0)
+        if missing:
+            generate(missing, seed=23, until=now().date(), prefix="S")
+        db.session.remove()
+        if missing and kind == "postgresql":
+            # What autovacuum does after a bulk load, done now: without it PostgreSQL cannot
+            # answer the counts from the indexes alone.
+            with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as raw:
+                raw.exec_driver_sql("VACUUM ANALYZE application, process_record")
+    return missing
+
+
+def register_office(app) -> None:
+    """The office's account, as its first sign-in would make it (the bench signs in directly)."""
+    from devidp.accounts import DEMO_ACCOUNTS
+    from mobile_hall.extensions import db
+    from mobile_hall.identity.services import register_account
+
+    claims = next(a["claims"] for a in DEMO_ACCOUNTS if a["username"] == "office")
+    with app.app_context():
+        register_account(app.config["OIDC_ISSUER"], claims)
+        db.session.commit()
+        db.session.remove()
+
+
+def measure(app, kind: str, cookie: str, token: str) -> list[dict]:
+    """Time each assessment page once as the office; each answers 200 or the bench stops."""
+    from mobile_hall.clock import now
+    from mobile_hall.monitoring.periods import previous_quarter, quarter_of
+
+    quarter = previous_quarter(quarter_of(now().date())).quarter
+    pages = {
+        "monitoring page": f"/monitoring?quarter={quarter}",
+        "unit drill-down": f"/monitoring/units/QJ-SCJGJ?quarter={quarter}",
+        "summary sheet": f"/monitoring/summary/{quarter}.xlsx",
+    }
+    client = app.test_client()
+    client.set_cookie(cookie, token)
+    figures = []
+    for name, path in pages.items():
+        started = time.perf_counter()
+        response = client.get(path)
+        seconds = time.perf_counter() - started
+        if response.status_code != 200:
+            raise RuntimeError(f"{name}: {response.status_code}")
+        limit, applies = LIMITS[name]
+        met = seconds < limit if kind in applies else None
+        figures.append({"name": name, "seconds": seconds, "limit": limit, "met": met})
+        print(f"   {name}: {seconds:.2f} s", flush=True)
+    return figures
+
+
+def table(figures: list[dict]) -> str:
+    """Markdown lines for the assessment's timings."""
+    lines = ["", "| assessment page | seconds | target | met |", "| --- | ---: | --- | --- |"]
+    for f in figures:
+        met = "—" if f["met"] is None else ("yes" if f["met"] else "NO")
+        lines.append(f"| {f['name']} | {f['seconds']:.2f} | < {f['limit']:.0f} s | {met} |")
+    return "\n".join(lines) + "\n"

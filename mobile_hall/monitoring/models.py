@@ -1,0 +1,91 @@
+"""Targets, self-check sheets and the notices the office sends."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..applications.models import Application, ProcessRecord
+from ..database import enum_column
+from ..extensions import Model
+from ..organisations.models import Unit
+from .constants import Figure, Measure, UnitKind
+
+# The figures count a period's applications by unit, item, channel and delivery, and each
+# completed one's visits: these indexes hold every column those counts read, so the database
+# answers from the index alone instead of reading the application table (docs/monitoring.md).
+sa.Index(
+    "ix_application_submitted_counts",
+    Application.submitted_at,
+    Application.unit_id,
+    Application.channel,
+)
+sa.Index(
+    "ix_application_completed_counts",
+    Application.completed_at,
+    Application.status,
+    Application.unit_id,
+    Application.item_id,
+    Application.channel,
+    Application.delivery,
+    Application.id,  # each one's visits are counted by id
+)
+sa.Index("ix_process_record_application_stage", ProcessRecord.application_id, ProcessRecord.stage)
+
+
+class Target(Model):
+    """The office's target for one figure, year and kind of unit (the plan's when absent)."""
+
+    __tablename__ = "monitoring_target"
+    __table_args__ = (sa.UniqueConstraint("year", "unit_kind", "figure"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int]
+    unit_kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind))
+    figure: Mapped[Figure] = mapped_column(enum_column(Figure))
+    # None: no target for this figure and kind.
+    percent: Mapped[int | None]
+    # Whether the value must exceed the target (">") rather than reach it ("≥").
+    strict: Mapped[bool] = mapped_column(default=False)
+    updated_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    updated_by: Mapped[str] = mapped_column(sa.String(120))
+
+
+class SelfCheck(Model):
+    """A unit's quarterly self-check sheet (自检表格): the hall's numbers and its own text."""
+
+    __tablename__ = "self_check"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    quarter: Mapped[str] = mapped_column(sa.String(6), index=True)
+    progress: Mapped[str] = mapped_column(sa.Text, default="")
+    submitted_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    submitted_on: Mapped[date | None]
+    submitted_by: Mapped[str] = mapped_column(sa.String(100), default="")
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class Notice(Model):
+    """Praise, criticism, a rectification notice or accountability, as sent to a unit."""
+
+    __tablename__ = "monitoring_notice"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "quarter"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    quarter: Mapped[str] = mapped_column(sa.String(6), index=True)
+    measure: Mapped[Measure] = mapped_column(enum_column(Measure))
+    proposed: Mapped[Measure] = mapped_column(enum_column(Measure))
+    missed: Mapped[list[str]] = mapped_column(sa.JSON)
+    due_on: Mapped[date | None]
+    title: Mapped[str] = mapped_column(sa.String(100))
+    body: Mapped[str] = mapped_column(sa.Text)
+    sent_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True), index=True)
+    sent_by: Mapped[str] = mapped_column(sa.String(100))
+
+    unit: Mapped[Unit] = relationship(lazy="joined")
