@@ -8,7 +8,7 @@ import sqlalchemy as sa
 
 from mobile_hall.extensions import db
 from mobile_hall.monitoring.models import Notice
-from tests.journeys.conftest import person
+from tests.support.phone import person
 
 pytestmark = pytest.mark.browser
 

@@ -18,7 +18,7 @@ from mobile_hall.monitoring.targets import (
     targets_for_office,
 )
 from tests.support.monitoring import person as account
-from tests.workbench import csrf_token
+from tests.support.workbench import csrf_token
 
 PERIOD = quarter("2026Q3")
 

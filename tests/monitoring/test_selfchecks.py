@@ -14,7 +14,7 @@ from mobile_hall.monitoring.assessment import propose
 from mobile_hall.monitoring.constants import Figure, Measure
 from mobile_hall.monitoring.periods import quarter, self_check_due
 from tests.support.monitoring import person as account
-from tests.workbench import csrf_token
+from tests.support.workbench import csrf_token
 
 Q3_2025 = quarter("2025Q3")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from mobile_hall.extensions import db
-from tests.operations.support import sample
+from tests.support.metrics import sample
 
 OUTSIDE = {"REMOTE_ADDR": "203.0.113.9"}
 
