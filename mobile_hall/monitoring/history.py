@@ -195,6 +195,11 @@ def _records(application_id: int, draft: _Draft, rng: random.Random) -> list[dic
     if row["completed_at"] is None:
         records.append(record(Stage.REJECT_ACCEPT, Channel.WEB, row["updated_at"]))
         return records
+    # The workbench's steps, as `applications check` expects of a completed application.
+    records += [
+        record(stage, Channel.WEB, row["completed_at"])
+        for stage in (Stage.ACCEPT, Stage.REVIEW, Stage.DECIDE, Stage.COMPLETE)
+    ]
     delivery = row["delivery"]
     channel = Channel.COUNTER if delivery == "pickup" else Channel.WEB
     records.append(record(Stage.DELIVER, channel, row["completed_at"], result=delivery))

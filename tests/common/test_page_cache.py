@@ -146,8 +146,11 @@ UNWATCHED = {
     "ChangeToken": "the tokens themselves",
     "DailyCounter": "hands out application numbers; the numbers show through Application",
     "LicenseCounter": "hands out licence serials; the serials show through License",
+    "Notice": "an assessment notice; the assessment pages are never cached",
     "SeenLogoutToken": "refuses a replayed back-channel logout; shown on no page",
-    "WebSession": "who is signed in; personal pages are never cached",
+    "SelfCheck": "a unit's self-check sheet; the assessment pages are never cached",
+    "Target": "the assessment's targets; the assessment pages are never cached",
+    "WebSession": "who is signed in; a personal page is cached under the session's own secret",
 }
 
 
