@@ -153,21 +153,9 @@ class OwnScopes(NamedTuple):
 def own_scopes(account: Account) -> OwnScopes:
     """What the account does, holds by ID number, and holds through its enterprise."""
     enterprise = account.enterprise
-    return scopes_of(
-        account.id,
-        account.id_number_hash,
-        account.enterprise_id,
-        enterprise.credit_code if enterprise else None,
-    )
-
-
-def scopes_of(
-    account_id: int, id_number_hash: str | None, enterprise_id: int | None, credit_code: str | None
-) -> OwnScopes:
-    """The scopes of an account given by its columns."""
     return OwnScopes(
-        account=account_scope(account_id),
-        person=person_scope(id_number_hash),
-        enterprise=enterprise_scope(enterprise_id),
-        credit=credit_scope(credit_code),
+        account=account_scope(account.id),
+        person=person_scope(account.id_number_hash),
+        enterprise=enterprise_scope(account.enterprise_id),
+        credit=credit_scope(enterprise.credit_code if enterprise else None),
     )

@@ -37,7 +37,7 @@ from ..clock import as_local, now
 from ..common.crypto import KEY_BYTES, DecryptionError, FieldCipher
 from ..database import DATABASE_UNAVAILABLE
 from ..extensions import db
-from .models import Account, OwnScopes, WebSession, own_scopes
+from .models import Account, WebSession
 
 # Refreshing `last_seen_at` on every request would turn every page view into a write.
 TOUCH_INTERVAL = timedelta(seconds=60)
@@ -150,17 +150,6 @@ class ServerSession(CallbackDict, SessionMixin):
     def account(self) -> Account | None:
         """The signed-in account, or None."""
         return self.record.account if self.record is not None else None
-
-    @property
-    def account_id(self) -> int | None:
-        """The signed-in account's id, or None."""
-        return self.record.account_id if self.record is not None else None
-
-    @property
-    def own_scopes(self) -> OwnScopes | None:
-        """The signed-in account's change-token scopes, or None."""
-        account = self.account
-        return own_scopes(account) if account is not None else None
 
     def sign_in(
         self,

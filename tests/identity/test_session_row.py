@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import request
 
 from mobile_hall.extensions import db
-from mobile_hall.identity.models import Account, WebSession
+from mobile_hall.identity.models import Account, WebSession, own_scopes
 from mobile_hall.identity.sessions import token_digest
 
 COOKIE = "hall_session"
@@ -43,7 +43,7 @@ def test_an_enterprise_session_is_one_statement_with_its_account_and_enterprise(
         account = opened.account
         assert account.is_legal_person and account.enterprise.credit_code
         assert opened.record in db.session and sa.inspect(opened.record).persistent
-        assert opened.own_scopes.credit == f"credit:{account.enterprise.credit_code}"
+        assert own_scopes(account).credit == f"credit:{account.enterprise.credit_code}"
     finally:
         context.pop()
 
