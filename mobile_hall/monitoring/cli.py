@@ -15,6 +15,7 @@ from ..identity.models import Account, StaffRole
 from . import selfchecks, sheets
 from .history import generate
 from .periods import quarter
+from .summary import rebuild
 
 monitoring_cli = AppGroup("monitoring", help="The district office's assessment.")
 SYNTH_PREFIX = "S"
@@ -78,3 +79,11 @@ def synth_command(count: int, seed: int, days: int) -> None:
     """Add COUNT finished applications over the past DAYS (for the bench), numbered S…."""
     made = generate(count, seed=seed, until=now().date(), prefix=SYNTH_PREFIX, days=days)
     click.echo(f"added {made} applications")
+
+
+@monitoring_cli.command("rebuild")
+def rebuild_command() -> None:
+    """Recount the daily counts behind the figures from the applications (after a bulk load)."""
+    rows = rebuild(db.session.connection())
+    db.session.commit()
+    click.echo(f"{rows} daily rows")

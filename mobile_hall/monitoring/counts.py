@@ -1,6 +1,6 @@
 """What the database counts for the figures: a period's applications grouped by unit (and item),
-month by month, and the pages opened. Only these queries read applications; `metrics` combines
-their rows with the catalog.
+month by month, and the pages opened. The applications are read from their daily counts
+(`DailyCount`, kept by `summary`); `metrics` combines these rows with the catalog.
 """
 
 from __future__ import annotations
@@ -11,15 +11,12 @@ from dataclasses import dataclass, field
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
 
-from ..applications.constants import ONLINE_CHANNELS, ApplicationStatus, Channel, Stage
-from ..applications.models import Application, ProcessRecord
-from ..catalog.constants import Delivery
+from ..applications.constants import ONLINE_CHANNELS, Channel
 from ..extensions import db
 from ..pages.constants import PageKind
 from ..pages.models import PageOpening
+from .models import DailyCount
 from .periods import Period
-
-ONLINE_DELIVERIES = (Delivery.ELECTRONIC.value, Delivery.POST.value)
 
 
 @dataclass(frozen=True)
@@ -46,14 +43,16 @@ class ItemObservation:
     """Completed applications of an item in a period, as clerks recorded them."""
 
     completed: int = 0
-    max_visits: int = 0
+    visited: int = 0  # with at least one recorded visit
+    revisited: int = 0  # with two or more
     full_online: int = 0
     mobile: int = 0
 
     def add(self, other: ItemObservation) -> None:
         """Fold another group's counts into this one."""
         self.completed += other.completed
-        self.max_visits = max(self.max_visits, other.max_visits)
+        self.visited += other.visited
+        self.revisited += other.revisited
         self.full_online += other.full_online
         self.mobile += other.mobile
 
@@ -78,101 +77,63 @@ class Counts:
         self.completed.setdefault((unit_id, item_id), ItemObservation()).add(group)
 
 
-def _in_period(
-    column: sa.ColumnElement | InstrumentedAttribute, period: Period
-) -> sa.ColumnElement[bool]:
-    return sa.and_(column >= period.starts_at, column < period.ends_before)
-
-
-def _completed_in(period: Period, unit_ids: Iterable[int] | None) -> sa.Subquery:
-    """One row per application completed in the period, with its recorded on-site visits."""
-    visits = (
-        sa.select(sa.func.count())
-        .where(ProcessRecord.application_id == Application.id, ProcessRecord.stage == Stage.VISIT)
-        .correlate(Application)
-        .scalar_subquery()
-    )
-    query = sa.select(
-        Application.unit_id,
-        Application.item_id,
-        Application.channel,
-        Application.delivery,
-        Application.completed_at,
-        visits.label("visits"),
-    ).where(
-        Application.status == ApplicationStatus.COMPLETED,
-        _in_period(Application.completed_at, period),
-    )
-    if unit_ids is not None:
-        query = query.where(Application.unit_id.in_(list(unit_ids)))
-    return query.subquery()
-
-
-def _ran_online(done: sa.Subquery) -> sa.ColumnElement[bool]:
-    """Submitted online, no visit recorded, result delivered online or by post."""
-    return sa.and_(
-        done.c.channel.in_(ONLINE_CHANNELS),
-        done.c.delivery.in_(ONLINE_DELIVERIES),
-        done.c.visits == 0,
-    )
-
-
-def _online_count(done: sa.Subquery) -> sa.ColumnElement[int]:
-    return sa.func.sum(sa.case((_ran_online(done), 1), else_=0))
-
-
 def count_period(period: Period, unit_ids: Iterable[int] | None = None) -> Counts:
     """Count a period's applications (in total and month by month) and the pages opened, by
-    unit (optionally some units only): two grouped queries over the applications."""
+    unit (optionally some units only): two grouped queries over the daily counts."""
     months = period.months()
     counts = Counts(months=[(month, Counts()) for month in months])
-    for index, unit_id, total, online in _submitted(period, months, unit_ids):
+    for index, unit_id, total, online in _submitted(period, unit_ids):
         counts.add_submitted(unit_id, total, online)
         counts.months[index][1].add_submitted(unit_id, total, online)
-    for index, unit_id, item_id, group in _completed(period, months, unit_ids):
+    for index, unit_id, item_id, group in _completed(period, unit_ids):
         counts.add_completed(unit_id, item_id, group)
         counts.months[index][1].add_completed(unit_id, item_id, group)
     counts.openings = _openings(period)
     return counts
 
 
-def _scoped(
-    query: sa.Select,
-    column: sa.ColumnElement | InstrumentedAttribute,
+def _daily(
+    period: Period,
     unit_ids: Iterable[int] | None,
+    *columns: sa.ColumnElement | InstrumentedAttribute,
 ):
-    return query if unit_ids is None else query.where(column.in_(list(unit_ids)))
-
-
-def _submitted(period: Period, months: list[Period], unit_ids: Iterable[int] | None):
-    month = _month_of(Application.submitted_at, months)
-    online = sa.func.sum(sa.case((Application.channel.in_(ONLINE_CHANNELS), 1), else_=0))
+    month = _month_of(DailyCount.day, period.months())
+    keys = [month, DailyCount.unit_id, *columns]
     query = (
-        sa.select(month, Application.unit_id, sa.func.count(), online)
-        .where(_in_period(Application.submitted_at, period))
-        .group_by(month, Application.unit_id)
+        sa.select(*keys)
+        .where(DailyCount.day >= period.first, DailyCount.day <= period.last)
+        .group_by(*keys)
     )
-    query = _scoped(query, Application.unit_id, unit_ids)
-    return [
-        (index, unit, total, int(on or 0)) for index, unit, total, on in db.session.execute(query)
-    ]
+    return query if unit_ids is None else query.where(DailyCount.unit_id.in_(list(unit_ids)))
 
 
-def _completed(period: Period, months: list[Period], unit_ids: Iterable[int] | None):
-    done = _completed_in(period, unit_ids)
-    month = _month_of(done.c.completed_at, months)
-    query = sa.select(
-        month,
-        done.c.unit_id,
-        done.c.item_id,
-        sa.func.count(),
-        sa.func.max(done.c.visits),
-        _online_count(done),
-        sa.func.sum(sa.case((done.c.channel == Channel.MOBILE, 1), else_=0)),
-    ).group_by(month, done.c.unit_id, done.c.item_id)
+def _total(column: InstrumentedAttribute[int], condition: sa.ColumnElement[bool] | None = None):
+    if condition is None:
+        return sa.func.sum(column)
+    return sa.func.sum(sa.case((condition, column), else_=0))
+
+
+def _submitted(period: Period, unit_ids: Iterable[int] | None):
+    query = _daily(period, unit_ids).add_columns(
+        _total(DailyCount.submitted),
+        _total(DailyCount.submitted, DailyCount.channel.in_(ONLINE_CHANNELS)),
+    )
+    rows = db.session.execute(query.having(_total(DailyCount.submitted) > 0))
+    return [(index, unit, int(total), int(online)) for index, unit, total, online in rows]
+
+
+def _completed(period: Period, unit_ids: Iterable[int] | None):
+    query = _daily(period, unit_ids, DailyCount.item_id).add_columns(
+        _total(DailyCount.completed),
+        _total(DailyCount.completed_visited),
+        _total(DailyCount.completed_revisited),
+        _total(DailyCount.completed_online),
+        _total(DailyCount.completed, DailyCount.channel == Channel.MOBILE),
+    )
+    rows = db.session.execute(query.having(_total(DailyCount.completed) > 0))
     return [
-        (index, unit, item, ItemObservation(total, int(most or 0), int(on or 0), int(mobile or 0)))
-        for index, unit, item, total, most, on, mobile in db.session.execute(query)
+        (index, unit, item, ItemObservation(*(int(count) for count in counts)))
+        for index, unit, item, *counts in rows
     ]
 
 
@@ -188,6 +149,6 @@ def _openings(period: Period) -> dict[tuple[PageKind, int | None], int]:
     return {(kind, town): total for kind, town, total in db.session.execute(query)}
 
 
-def _month_of(column: sa.ColumnElement | InstrumentedAttribute, months: list[Period]) -> sa.Case:
-    """The index of the month a moment falls in (a CASE: the same SQL on every database)."""
-    return sa.case(*[(column < month.ends_before, index) for index, month in enumerate(months)])
+def _month_of(column: InstrumentedAttribute, months: list[Period]) -> sa.Case:
+    """The index of the month a day falls in (a CASE: the same SQL on every database)."""
+    return sa.case(*[(column <= month.last, index) for index, month in enumerate(months)])

@@ -221,11 +221,11 @@ def _item_figures(
         ),
         Figure.MAX_ONE_VISIT: FigureValue(
             _ratio(applicable, lambda item: item.required_visits <= 1),
-            _ratio(seen_applicable, lambda group: group.max_visits <= 1),
+            _ratio(seen_applicable, lambda group: group.revisited == 0),
         ),
         Figure.ZERO_VISIT: FigureValue(
             _ratio(applicable, lambda item: item.required_visits == 0),
-            _ratio(seen_applicable, lambda group: group.max_visits == 0),
+            _ratio(seen_applicable, lambda group: group.visited == 0),
         ),
         # Observed on the mobile site: a completed application of the period came from it.
         Figure.MOBILE: FigureValue(

@@ -7,15 +7,15 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from ..applications.constants import Channel
 from ..applications.models import Application, ProcessRecord
 from ..database import enum_column
 from ..extensions import Model
 from ..organisations.models import Unit
 from .constants import Figure, Measure, UnitKind
 
-# The figures count a period's applications by unit, item, channel and delivery, and each
-# completed one's visits: these indexes hold every column those counts read, so the database
-# answers from the index alone instead of reading the application table (docs/monitoring.md).
+# The application pages of the drill-down list a unit's applications of a period; these indexes
+# (migration 0009) served the figures before `DailyCount` did (docs/monitoring.md).
 sa.Index(
     "ix_application_submitted_counts",
     Application.submitted_at,
@@ -89,3 +89,31 @@ class Notice(Model):
     sent_by: Mapped[str] = mapped_column(sa.String(100))
 
     unit: Mapped[Unit] = relationship(lazy="joined")
+
+
+class DailyCount(Model):
+    """What the figures count, per local day, unit, item and channel, kept by `summary` in the
+    transaction of each process record: every figure of metrics.md is a sum of these rows.
+
+    `submitted` counts applications submitted that day; the `completed*` columns those
+    completed that day: all of them, those that ran online (online channel, no recorded visit,
+    result delivered online or by post), and those with at least one and at least two recorded
+    visits. A visit recorded after completion moves its application between these columns.
+    """
+
+    __tablename__ = "monitoring_daily"
+    __table_args__ = (sa.Index("ix_monitoring_daily_unit_day", "unit_id", "day"),)
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(sa.ForeignKey("service_item.id"), primary_key=True)
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel), primary_key=True)
+    submitted: Mapped[int] = mapped_column(default=0)
+    completed: Mapped[int] = mapped_column(default=0)
+    completed_online: Mapped[int] = mapped_column(default=0)
+    completed_visited: Mapped[int] = mapped_column(default=0)
+    completed_revisited: Mapped[int] = mapped_column(default=0)
+
+
+# Process records keep the daily counts up to date from the moment the models are loaded.
+from . import summary  # noqa: E402, F401

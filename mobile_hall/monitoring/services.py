@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..applications.constants import ApplicationStatus, Channel
 from ..applications.models import Application
@@ -34,6 +35,7 @@ from .metrics import (
     figures_of,
     observations_of,
 )
+from .models import DailyCount
 from .periods import Period
 from .targets import Targets, targets_for
 
@@ -199,9 +201,9 @@ def gaps_of(result: Assessment, refs: set[UnitRef]) -> list[Gap]:
 
 def _broken(item: ItemFlags, group: ItemObservation) -> list[Figure]:
     broken = []
-    if item.required_visits == 0 and group.max_visits > 0:
+    if item.required_visits == 0 and group.visited > 0:
         broken.append(Figure.ZERO_VISIT)
-    elif item.required_visits <= 1 and group.max_visits > 1:
+    elif item.required_visits <= 1 and group.revisited > 0:
         broken.append(Figure.MAX_ONE_VISIT)
     if item.full_online and item.is_approval and group.full_online == 0:
         broken.append(Figure.FULL_ONLINE)
@@ -280,24 +282,23 @@ def unit_detail(staff: Account | None, code: str, period: Period) -> UnitDetail:
     return UnitDetail(viewer, period, row, lines, trend(row.unit, counts, catalog))
 
 
-def _scoped(query: sa.Select, ref: UnitRef) -> sa.Select:
+def _scoped(query: sa.Select, ref: UnitRef, unit_id: InstrumentedAttribute[int]) -> sa.Select:
     if ref.unit_ids is None:
         return query
-    return query.where(Application.unit_id.in_(sorted(ref.unit_ids)))
+    return query.where(unit_id.in_(sorted(ref.unit_ids)))
 
 
 def _channels(ref: UnitRef, period: Period) -> dict[int, dict[Channel, int]]:
+    submitted = sa.func.sum(DailyCount.submitted)
     query = (
-        sa.select(Application.item_id, Application.channel, sa.func.count())
-        .where(
-            Application.submitted_at >= period.starts_at,
-            Application.submitted_at < period.ends_before,
-        )
-        .group_by(Application.item_id, Application.channel)
+        sa.select(DailyCount.item_id, DailyCount.channel, submitted)
+        .where(DailyCount.day >= period.first, DailyCount.day <= period.last)
+        .group_by(DailyCount.item_id, DailyCount.channel)
+        .having(submitted > 0)
     )
     split: dict[int, dict[Channel, int]] = {}
-    for item_id, channel, total in db.session.execute(_scoped(query, ref)):
-        split.setdefault(item_id, {})[channel] = total
+    for item_id, channel, total in db.session.execute(_scoped(query, ref, DailyCount.unit_id)):
+        split.setdefault(item_id, {})[channel] = int(total)
     return split
 
 
@@ -350,6 +351,7 @@ def unit_applications(
             in_period,
         ),
         row.unit,
+        Application.unit_id,
     ).order_by(Application.submitted_at.desc(), Application.id.desc())
     listing = db.paginate(query, page=page, per_page=20, error_out=False)
     return ApplicationsPage(viewer, period, row, item, listing)

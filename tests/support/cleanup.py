@@ -18,6 +18,7 @@ from mobile_hall.applications.models import (
 from mobile_hall.common.models import ChangeToken
 from mobile_hall.extensions import db
 from mobile_hall.licenses.models import License, LicenseUse
+from mobile_hall.monitoring.summary import rebuild
 
 
 def last_application_id() -> int:
@@ -26,9 +27,9 @@ def last_application_id() -> int:
 
 
 def remove_applications_after(last_id: int) -> None:
-    """Delete the applications made after `last_id`, with everything hanging from them and the
-    licences they issued, and renew every change token: bulk deletes pass the ORM by, and no
-    cached page may go on showing what is gone. The caller commits."""
+    """Delete the applications made after `last_id`, with everything hanging from them, the
+    licences they issued and their daily counts, and renew every change token: bulk deletes
+    pass the ORM by, and no cached page may go on showing what is gone. The caller commits."""
     made = sa.select(Application.id).where(Application.id > last_id)
     issued = sa.select(License.id).where(License.application_id.in_(made))
     db.session.execute(sa.delete(LicenseUse).where(LicenseUse.license_id.in_(issued)))
@@ -44,6 +45,7 @@ def remove_applications_after(last_id: int) -> None:
     ):
         db.session.execute(sa.delete(model).where(model.application_id.in_(made)))
     db.session.execute(sa.delete(Application).where(Application.id > last_id))
+    rebuild(db.session.connection())  # the daily counts of what is left
     for scope in db.session.scalars(sa.select(ChangeToken.scope)).all():
         db.session.execute(
             sa.update(ChangeToken)

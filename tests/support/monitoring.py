@@ -1,7 +1,9 @@
 """Builders of a small district for the monitoring's hand-computed figures.
 
-Rows are written directly (not through the application services): the figures only read them,
-and each test states exactly which applications, visits and deliveries exist.
+Rows are written directly (not through the application services): each test states exactly
+which applications, visits and deliveries exist. Each application gets the process records the
+services would write for what the figures count (submit, visits, deliver), which keep the daily
+counts the figures read.
 """
 
 from __future__ import annotations
@@ -128,23 +130,29 @@ def application(
     )
     db.session.add(row)
     db.session.flush()
-    for _ in range(visits):
-        db.session.add(
-            ProcessRecord(
-                record_id=str(uuid.uuid4()),
-                application=row,
-                application_no=number,
-                item_code=service_item.code,
-                unit_code=at.code,
-                stage=Stage.VISIT,
-                channel=Channel.COUNTER,
-                actor_type=ActorType.CLERK,
-                occurred_at=moment(submitted),
-                applicant_type=UserType.PERSON,
-            )
-        )
+    stages = [Stage.SUBMIT] + [Stage.VISIT] * visits + ([Stage.DELIVER] if completed else [])
+    for stage in stages:
+        db.session.add(record(row, stage, service_item.code, at.code))
     db.session.flush()
     return row
+
+
+def record(row: Application, stage: Stage, item_code: str, unit_code: str) -> ProcessRecord:
+    """A process record of `row` (a visit at the counter; the rest on the row's channel)."""
+    visit = stage is Stage.VISIT
+    return ProcessRecord(
+        record_id=str(uuid.uuid4()),
+        application=row,
+        application_no=row.number,
+        item_code=item_code,
+        unit_code=unit_code,
+        stage=stage,
+        result=row.delivery or "" if stage is Stage.DELIVER else "",
+        channel=Channel.COUNTER if visit else row.channel,
+        actor_type=ActorType.APPLICANT if stage is Stage.SUBMIT else ActorType.CLERK,
+        occurred_at=row.completed_at if stage is Stage.DELIVER else row.submitted_at,
+        applicant_type=UserType.PERSON,
+    )
 
 
 def person(username: str):
