@@ -1,5 +1,6 @@
-"""The demo's living district: a past year of applications and last quarter's self-checks,
-some handed in on time, one late, the rest missing."""
+"""The demo's living district: a past year of applications, the residents' and enterprises'
+open pages in every town, and last quarter's self-checks, some handed in on time, one late,
+the rest missing."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from ..organisations.models import Unit
 from .history import generate
 from .models import SelfCheck
 from .periods import previous_quarter, quarter_of
+from .residents import load_demo_openings
 
 DEMO_PREFIX = "H"
 DEMO_APPLICATIONS = 3000
@@ -28,11 +30,13 @@ DEMO_SELF_CHECKS = [
 
 
 def load_demo_monitoring() -> int:
-    """Generate the demo's history and self-checks unless they exist; returns applications made."""
+    """Generate the demo's history, open pages and self-checks unless they exist; returns
+    applications made."""
     made = 0
     exists = sa.select(Application.id).where(Application.number.like(f"{DEMO_PREFIX}%")).limit(1)
     if db.session.scalar(exists) is None:
         made = generate(DEMO_APPLICATIONS, seed=DEMO_SEED, until=now().date(), prefix=DEMO_PREFIX)
+    load_demo_openings(DEMO_SEED)
     _self_checks()
     return made
 

@@ -12,8 +12,8 @@ from mobile_hall.extensions import db
 from mobile_hall.identity.services import register_account
 from mobile_hall.licenses.models import License
 from mobile_hall.pages import services
-from mobile_hall.pages.models import EnterpriseAgent, EnterpriseProfile, PageOpening
-from tests.support.pages import account_named, post
+from mobile_hall.pages.models import EnterpriseAgent, EnterpriseProfile
+from tests.support.pages import account_named, post, signed_in_openings
 
 AGENT_ID_NUMBER = "44020519900115274X"  # 陈丽娟, the demo agent
 
@@ -82,7 +82,7 @@ def test_the_page_shows_the_enterprises_demo_history(opened, in_db):
     assert "马坝镇工业园区企业用电扩容申报" in html
     assert "建筑业企业安全生产许可证延续提醒" not in html
     with in_db():
-        opening = db.session.scalars(sa.select(PageOpening)).one()
+        opening = db.session.scalars(signed_in_openings()).one()
         assert opening.owner_key.startswith("enterprise:") and opening.town.code == "QJ-MB"
 
 
@@ -109,7 +109,7 @@ def test_the_legal_representative_edits_the_profile_audited(opened, in_db):
     html = client.get("/enterprise").get_data(as_text=True)
     assert "白土镇工业大道1号" in html and "制造业" in html and "中型" in html
     with in_db():
-        opening = db.session.scalars(sa.select(PageOpening)).one()
+        opening = db.session.scalars(signed_in_openings()).one()
         assert opening.town.code == "QJ-BT"  # the ratio follows the address
     assert _actions(in_db, "pages.profile_update")
 
@@ -289,7 +289,7 @@ def test_closing_the_page_deletes_its_subscriptions(opened, in_db):
     with in_db():
         profile = db.session.scalars(sa.select(EnterpriseProfile)).one()
         assert profile.subscribed_themes == []
-        opening = db.session.scalars(sa.select(PageOpening)).one()
+        opening = db.session.scalars(signed_in_openings()).one()
         assert opening.closed_at is not None and opening.town_id is None
     assert "同意并开通" in client.get("/enterprise").get_data(as_text=True)
     assert _actions(in_db, "pages.close")
