@@ -21,6 +21,7 @@ def upgrade():
     op.create_table(
         "monitoring_daily",
         sa.Column("day", sa.Date(), nullable=False),
+        sa.Column("whole_month", sa.Boolean(), nullable=False),
         sa.Column("unit_id", sa.Integer(), nullable=False),
         sa.Column("item_id", sa.Integer(), nullable=False),
         sa.Column(
@@ -35,7 +36,7 @@ def upgrade():
             ["item_id"], ["service_item.id"], name=op.f("fk_monitoring_daily_item_id_service_item")
         ),
         sa.PrimaryKeyConstraint(
-            "day", "unit_id", "item_id", "channel", name=op.f("pk_monitoring_daily")
+            "day", "whole_month", "unit_id", "item_id", "channel", name=op.f("pk_monitoring_daily")
         ),
     )
     op.create_index("ix_monitoring_daily_unit_day", "monitoring_daily", ["unit_id", "day"])

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import InstrumentedAttribute
@@ -64,6 +65,8 @@ class Counts:
 
     submitted: dict[int, tuple[int, int]] = field(default_factory=dict)  # unit: (all, online)
     completed: dict[tuple[int, int], ItemObservation] = field(default_factory=dict)
+    # The same observations by unit, then item: a unit's row reads only its own.
+    by_unit: dict[int, dict[int, ItemObservation]] = field(default_factory=dict)
     openings: dict[tuple[PageKind, int | None], int] = field(default_factory=dict)
     months: list[tuple[Period, Counts]] = field(default_factory=list)
 
@@ -74,7 +77,11 @@ class Counts:
 
     def add_completed(self, unit_id: int, item_id: int, group: ItemObservation) -> None:
         """Fold one group of completed applications in."""
-        self.completed.setdefault((unit_id, item_id), ItemObservation()).add(group)
+        observed = self.completed.get((unit_id, item_id))
+        if observed is None:
+            observed = self.completed[unit_id, item_id] = ItemObservation()
+            self.by_unit.setdefault(unit_id, {})[item_id] = observed
+        observed.add(group)
 
 
 def count_period(period: Period, unit_ids: Iterable[int] | None = None) -> Counts:
@@ -99,12 +106,24 @@ def _daily(
 ):
     month = _month_of(DailyCount.day, period.months())
     keys = [month, DailyCount.unit_id, *columns]
-    query = (
-        sa.select(*keys)
-        .where(DailyCount.day >= period.first, DailyCount.day <= period.last)
-        .group_by(*keys)
-    )
+    query = sa.select(*keys).where(counted_in(period)).group_by(*keys)
     return query if unit_ids is None else query.where(DailyCount.unit_id.in_(list(unit_ids)))
+
+
+def counted_in(period: Period) -> sa.ColumnElement[bool]:
+    """The rows that count a period once: a whole month's row for each month the period
+    covers whole, the days' rows for the rest."""
+    months = period.months()
+    whole = [month.first for month in months if _is_whole(month)]
+    days = [DailyCount.day.between(m.first, m.last) for m in months if not _is_whole(m)]
+    return sa.or_(
+        sa.and_(DailyCount.whole_month.is_(True), DailyCount.day.in_(whole)),
+        sa.and_(DailyCount.whole_month.is_(False), sa.or_(sa.false(), *days)),
+    )
+
+
+def _is_whole(month: Period) -> bool:
+    return month.first.day == 1 and (month.last + timedelta(days=1)).day == 1
 
 
 def _total(column: InstrumentedAttribute[int], condition: sa.ColumnElement[bool] | None = None):

@@ -73,26 +73,35 @@ class ItemFlags:
 
 
 def catalog_items() -> dict[int, ItemFlags]:
-    """Every item of the catalog with its current version's promises."""
+    """Every item of the catalog with its current version's promises (only the columns the
+    figures read: a version's guide, materials and forms are large)."""
     rows = db.session.execute(
-        sa.select(ServiceItem.id, ServiceItem.code, ItemVersion).join(
-            ItemVersion, ItemVersion.id == ServiceItem.current_version_id
-        )
+        sa.select(
+            ServiceItem.id,
+            ServiceItem.code,
+            ItemVersion.name,
+            ItemVersion.is_approval,
+            ItemVersion.audience,
+            ItemVersion.is_full_online,
+            ItemVersion.online_stages,
+            ItemVersion.required_visits,
+            ItemVersion.mobile_enabled,
+        ).join(ItemVersion, ItemVersion.id == ServiceItem.current_version_id)
     )
-    return {item_id: _flags(item_id, code, version) for item_id, code, version in rows}
+    return {row.id: _flags(row) for row in rows}
 
 
-def _flags(item_id: int, code: str, version: ItemVersion) -> ItemFlags:
+def _flags(row: sa.Row) -> ItemFlags:
     return ItemFlags(
-        id=item_id,
-        code=code,
-        name=version.name,
-        is_approval=version.is_approval,
-        for_persons=version.audience in (Audience.PERSON, Audience.BOTH),
-        full_online=version.is_full_online,
-        online_applicable=ItemStage.APPLY in version.online_stages,
-        required_visits=version.required_visits,
-        mobile=version.mobile_enabled,
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        is_approval=row.is_approval,
+        for_persons=row.audience in (Audience.PERSON, Audience.BOTH),
+        full_online=row.is_full_online,
+        online_applicable=ItemStage.APPLY in row.online_stages,
+        required_visits=row.required_visits,
+        mobile=row.mobile_enabled,
     )
 
 
@@ -181,8 +190,9 @@ class Catalog:
 def observations_of(ref: UnitRef, counts: Counts) -> dict[int, ItemObservation]:
     """Completed applications per item handled by the unit (or the whole district)."""
     observed: dict[int, ItemObservation] = {}
-    for (unit_id, item_id), group in counts.completed.items():
-        if ref.unit_ids is None or unit_id in ref.unit_ids:
+    unit_ids = counts.by_unit if ref.unit_ids is None else ref.unit_ids
+    for unit_id in unit_ids:
+        for item_id, group in counts.by_unit.get(unit_id, {}).items():
             observed.setdefault(item_id, ItemObservation()).add(group)
     return observed
 

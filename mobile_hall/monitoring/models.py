@@ -99,12 +99,15 @@ class DailyCount(Model):
     completed that day: all of them, those that ran online (online channel, no recorded visit,
     result delivered online or by post), and those with at least one and at least two recorded
     visits. A visit recorded after completion moves its application between these columns.
+    Each count is also added to its month's row (`whole_month`, `day` the month's first day),
+    so that a quarter reads three rows where it would read ninety.
     """
 
     __tablename__ = "monitoring_daily"
     __table_args__ = (sa.Index("ix_monitoring_daily_unit_day", "unit_id", "day"),)
 
     day: Mapped[date] = mapped_column(primary_key=True)
+    whole_month: Mapped[bool] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), primary_key=True)
     item_id: Mapped[int] = mapped_column(sa.ForeignKey("service_item.id"), primary_key=True)
     channel: Mapped[Channel] = mapped_column(enum_column(Channel), primary_key=True)

@@ -22,6 +22,7 @@ from ..identity.services import staff_roles_of
 from ..organisations.models import Unit
 from .assessment import Cell, Row, ranked
 from .constants import TREND_FIGURES, Figure, UnitKind
+from .counts import counted_in
 from .metrics import (
     Catalog,
     Counts,
@@ -292,7 +293,7 @@ def _channels(ref: UnitRef, period: Period) -> dict[int, dict[Channel, int]]:
     submitted = sa.func.sum(DailyCount.submitted)
     query = (
         sa.select(DailyCount.item_id, DailyCount.channel, submitted)
-        .where(DailyCount.day >= period.first, DailyCount.day <= period.last)
+        .where(counted_in(period))
         .group_by(DailyCount.item_id, DailyCount.channel)
         .having(submitted > 0)
     )

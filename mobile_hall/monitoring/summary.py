@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from ..applications.constants import ONLINE_CHANNELS, ApplicationStatus, Channel, Stage
 from ..applications.models import Application, ProcessRecord
@@ -36,9 +37,9 @@ COUNTERS = (
     "completed_visited",
     "completed_revisited",
 )
-# (day, unit id, item id, channel): the key of a `DailyCount` row
+# (day, unit id, item id, channel): the key of a day's `DailyCount` row
 Key = tuple[date, int, int, str]
-KEY_COLUMNS = ("day", "unit_id", "item_id", "channel")
+KEY_COLUMNS = ("day", "whole_month", "unit_id", "item_id", "channel")
 Changes = dict[Key, Counter[str]]
 
 
@@ -63,12 +64,16 @@ def key_of(moment: datetime, unit_id: int, item_id: int, channel: str) -> Key:
 
 
 def add_counts(connection: sa.Connection, changes: Changes) -> None:
-    """Add `changes` to the daily counts, creating the rows missing (in key order, so that two
-    transactions never wait on each other's rows crosswise)."""
+    """Add `changes` to the days' counts and to their months', creating the rows missing (in
+    key order, so that two transactions never wait on each other's rows crosswise)."""
+    spans: dict[tuple, Counter[str]] = {}
+    for (day, *rest), counts in changes.items():
+        for whole_month, first in ((False, day), (True, day.replace(day=1))):
+            spans.setdefault((first, whole_month, *rest), Counter()).update(counts)
     rows = [
-        dict(zip(KEY_COLUMNS, key, strict=True)) | {name: changes[key][name] for name in COUNTERS}
-        for key in sorted(changes)
-        if any(changes[key].values())
+        dict(zip(KEY_COLUMNS, key, strict=True)) | {name: spans[key][name] for name in COUNTERS}
+        for key in sorted(spans)
+        if any(spans[key].values())
     ]
     if not rows:
         return
@@ -144,6 +149,14 @@ def _local_day(connection: sa.Connection, column: sa.ColumnElement) -> sa.Column
     return sa.func.date(column)
 
 
+def _first_of_month(
+    connection: sa.Connection, column: sa.ColumnElement | InstrumentedAttribute
+) -> sa.ColumnElement:
+    if connection.dialect.name == "postgresql":
+        return sa.cast(sa.func.date_trunc("month", column), sa.Date)
+    return sa.func.date(column, "start of month")
+
+
 def rebuild(connection: sa.Connection) -> int:
     """Recount every day from the applications and their recorded visits (the migration's
     backfill, `flask monitoring rebuild`, and after rows written in bulk); rows written."""
@@ -190,8 +203,19 @@ def rebuild(connection: sa.Connection) -> int:
         )
     )
     both = sa.union_all(submitted, completed).subquery()
-    keys = [both.c.day, both.c.unit_id, both.c.item_id, both.c.channel]
-    summed = sa.select(*keys, *[sa.func.sum(both.c[name]) for name in COUNTERS]).group_by(*keys)
+    keys = [both.c.day, sa.false(), both.c.unit_id, both.c.item_id, both.c.channel]
+    summed = sa.select(*keys, *[sa.func.sum(both.c[name]) for name in COUNTERS]).group_by(
+        both.c.day, both.c.unit_id, both.c.item_id, both.c.channel
+    )
     connection.execute(sa.delete(DailyCount))
     connection.execute(sa.insert(DailyCount).from_select([*KEY_COLUMNS, *COUNTERS], summed))
+    # Each month's rows: the sums of its days'.
+    month = _first_of_month(connection, DailyCount.day)
+    days = (DailyCount.unit_id, DailyCount.item_id, DailyCount.channel)
+    months = (
+        sa.select(month, sa.true(), *days, *[sa.func.sum(getattr(DailyCount, n)) for n in COUNTERS])
+        .where(DailyCount.whole_month.is_(False))
+        .group_by(month, *days)
+    )
+    connection.execute(sa.insert(DailyCount).from_select([*KEY_COLUMNS, *COUNTERS], months))
     return connection.execute(sa.select(sa.func.count()).select_from(DailyCount)).scalar_one()

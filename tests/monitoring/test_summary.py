@@ -135,7 +135,9 @@ def _daily_rows(first: date, last: date) -> dict:
         sa.select(DailyCount).where(DailyCount.day.between(first, last))
     ).scalars()
     return {
-        (row.day, row.unit_id, row.item_id, row.channel): tuple(getattr(row, c) for c in COUNTERS)
+        (row.day, row.whole_month, row.unit_id, row.item_id, row.channel): tuple(
+            getattr(row, c) for c in COUNTERS
+        )
         for row in rows
         if any(getattr(row, c) for c in COUNTERS)
     }
@@ -201,6 +203,11 @@ def test_two_completions_of_one_day_item_and_channel_at_once_both_count(app, com
         list(pool.map(complete, ids))
     with app.app_context():
         day = date(2097, 5, 3)
-        assert _daily_rows(day, day) == {(day, unit_id, item_id, Channel.WEB): (0, 2, 2, 0, 0)}
+        month = day.replace(day=1)
+        assert _daily_rows(month, day) == {
+            (month, True, unit_id, item_id, Channel.WEB): (2, 2, 2, 0, 0),
+            (day, False, unit_id, item_id, Channel.WEB): (0, 2, 2, 0, 0),
+            (date(2097, 5, 2), False, unit_id, item_id, Channel.WEB): (2, 0, 0, 0, 0),
+        }
         _same(Period(date(2097, 5, 1), date(2097, 5, 31)))
         db.session.remove()
