@@ -32,7 +32,6 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -195,12 +194,11 @@ def _post_script(body: str, headers: dict[str, str]) -> str:
 def _signed_in(app, username: str) -> str:
     """A session row for a demo account, made directly (sign-in is not measured); the token."""
     from devidp.accounts import DEMO_ACCOUNTS
-    from mobile_hall.clock import now
     from mobile_hall.extensions import db
-    from mobile_hall.identity.models import Account, WebSession
-    from mobile_hall.identity.sessions import token_digest
+    from mobile_hall.identity.models import Account
     from mobile_hall.pages import services as pages
     from mobile_hall.pages.constants import PageKind
+    from tests.support.sessions import signed_in_token
 
     subject = next(a["claims"]["sub"] for a in DEMO_ACCOUNTS if a["username"] == username)
     with app.app_context():
@@ -209,20 +207,7 @@ def _signed_in(app, username: str) -> str:
         opening = pages.opening_of(account, kind)
         if opening is None or not opening.is_open:  # the first visit's notice, accepted
             pages.open_page(account, kind, pages.towns()[0].code)
-        token, moment = secrets.token_urlsafe(32), now()
-        db.session.add(
-            WebSession(
-                id=token_digest(token),
-                data={},
-                account_id=account.id,
-                is_staff=False,
-                created_at=moment,
-                last_seen_at=moment,
-                expires_at=moment + timedelta(hours=8),
-            )
-        )
-        db.session.commit()
-    return token
+        return signed_in_token(account)
 
 
 def _lookup_and_licence(app) -> tuple[dict[str, str], str]:
