@@ -104,24 +104,26 @@ def _free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn --workers 2` (sync) serving `target` on a free loopback port."""
+    """`gunicorn --workers 2` (sync; or `workers`) serving `target` on a free loopback port."""
 
-    def __init__(self, target: str, env: dict[str, str]) -> None:
+    def __init__(
+        self, target: str, env: dict[str, str], workers: int = 2, startup_seconds: int = 60
+    ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
             str(BIN / "gunicorn"),
-            "--workers", "2",
+            "--workers", str(workers),
             "--worker-class", "sync",
             "--bind", f"127.0.0.1:{self.port}",
             "--log-level", "warning",
             target,
         ]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + startup_seconds
         while time.monotonic() < deadline:
             try:
-                requests.get(self.url + "/", timeout=60)
+                requests.get(self.url + "/", timeout=startup_seconds)
                 return
             except requests.ConnectionError:
                 time.sleep(0.2)
