@@ -53,6 +53,9 @@ REDIRECTS = {301, 302, 303, 307, 308}
 
 @dataclass(frozen=True)
 class Row:
+    """One line of the table: a route and method, whose object its URL names, each role's
+    answer."""
+
     method: str
     endpoint: str
     variant: str
@@ -60,6 +63,7 @@ class Row:
 
     @property
     def name(self) -> str:
+        """How a difference names the row: `GET applications.detail @enterprise`."""
         return " ".join(
             filter(None, (self.method, self.endpoint, self.variant and f"@{self.variant}"))
         )
