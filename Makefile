@@ -8,7 +8,7 @@ IDP_PORT ?= 8001
 # The demo's accounts belong to the development identity provider's issuer.
 DEV_IDENTITY := OIDC_ISSUER=http://127.0.0.1:$(IDP_PORT) OIDC_CLIENT_ID=mobile-hall
 
-.PHONY: install lock run serve test lint alerts-test sbom bench clean
+.PHONY: install lock run serve test lint alerts-test sbom bench soak clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -76,3 +76,9 @@ clean:
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/run.py
+
+## soak: 200 simulated citizens and 10 clerks (locust, headless) for SOAK_SECONDS (default 120)
+## against gunicorn on a fresh PostgreSQL database (SOAK_PG_URL); exits 1 on any 5xx, lost,
+## duplicated or contradictory application (docs/operations.md); never part of `make test`
+soak: install
+	$(BIN)/python soak/run.py

@@ -32,7 +32,6 @@ import tempfile
 import threading
 import time
 from dataclasses import asdict, dataclass, field
-from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -105,24 +104,26 @@ def _free_port() -> int:
 
 
 class Gunicorn:
-    """`gunicorn --workers 2` (sync) serving `target` on a free loopback port."""
+    """`gunicorn --workers 2` (sync; or `workers`) serving `target` on a free loopback port."""
 
-    def __init__(self, target: str, env: dict[str, str]) -> None:
+    def __init__(
+        self, target: str, env: dict[str, str], workers: int = 2, startup_seconds: int = 60
+    ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [
             str(BIN / "gunicorn"),
-            "--workers", "2",
+            "--workers", str(workers),
             "--worker-class", "sync",
             "--bind", f"127.0.0.1:{self.port}",
             "--log-level", "warning",
             target,
         ]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + startup_seconds
         while time.monotonic() < deadline:
             try:
-                requests.get(self.url + "/", timeout=60)
+                requests.get(self.url + "/", timeout=startup_seconds)
                 return
             except requests.ConnectionError:
                 time.sleep(0.2)
@@ -195,12 +196,11 @@ def _post_script(body: str, headers: dict[str, str]) -> str:
 def _signed_in(app, username: str) -> str:
     """A session row for a demo account, made directly (sign-in is not measured); the token."""
     from devidp.accounts import DEMO_ACCOUNTS
-    from mobile_hall.clock import now
     from mobile_hall.extensions import db
-    from mobile_hall.identity.models import Account, WebSession
-    from mobile_hall.identity.sessions import token_digest
+    from mobile_hall.identity.models import Account
     from mobile_hall.pages import services as pages
     from mobile_hall.pages.constants import PageKind
+    from tests.support.sessions import signed_in_token
 
     subject = next(a["claims"]["sub"] for a in DEMO_ACCOUNTS if a["username"] == username)
     with app.app_context():
@@ -209,20 +209,7 @@ def _signed_in(app, username: str) -> str:
         opening = pages.opening_of(account, kind)
         if opening is None or not opening.is_open:  # the first visit's notice, accepted
             pages.open_page(account, kind, pages.towns()[0].code)
-        token, moment = secrets.token_urlsafe(32), now()
-        db.session.add(
-            WebSession(
-                id=token_digest(token),
-                data={},
-                account_id=account.id,
-                is_staff=False,
-                created_at=moment,
-                last_seen_at=moment,
-                expires_at=moment + timedelta(hours=8),
-            )
-        )
-        db.session.commit()
-    return token
+        return signed_in_token(account)
 
 
 def _lookup_and_licence(app) -> tuple[dict[str, str], str]:

@@ -12,7 +12,6 @@ import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from flask_migrate import upgrade
-from sqlalchemy.orm import scoped_session, sessionmaker
 
 import devidp
 from config import TestingConfig
@@ -30,6 +29,7 @@ from tests.support.provider import (
 )
 from tests.support.queries import QueryCounter
 from tests.support.servers import LiveServer
+from tests.support.transactions import rolled_back
 
 
 def _database_url(tmp_dir: str) -> str:
@@ -138,21 +138,8 @@ def isolated_db(app: Flask) -> Iterator[None]:
 
     No app context stays pushed: each test-client request gets its own, as in production.
     """
-    with app.app_context():
-        engine = db.engine
-    connection = engine.connect()
-    outer = connection.begin()
-    original = db.session
-    db.session = scoped_session(
-        sessionmaker(bind=connection, join_transaction_mode="create_savepoint")
-    )
-    try:
+    with rolled_back(app):
         yield
-    finally:
-        db.session.remove()
-        db.session = original
-        outer.rollback()
-        connection.close()
 
 
 @pytest.fixture
