@@ -3,11 +3,13 @@
 wrk's throughput on a shared two-core machine moves with whatever else runs; the CPU time a
 request costs the process that serves it hardly does. This builds the bench's dataset
 (bench/dataset.py) on SQLite or PostgreSQL, then calls the hall's WSGI callable directly for
-each page of `bench/run.py`'s plan, `BENCH_CPU_REQUESTS` times (default 2 000) after a warm-up,
-and prints the CPU milliseconds per request (`time.process_time`, this process only: the
+each page of `bench/run.py`'s plan, `BENCH_CPU_REQUESTS` times (default 2 000, in 5 rounds)
+after a warm-up, and prints the CPU milliseconds per request of the quickest round
+(`time.process_time`, this process only: the
 database server's time on PostgreSQL is not in it) with the same for the bare callable.
 `BENCH_CPU_PROFILE=<directory>` also writes cProfile's statistics of each page there
-(`<database>-<page>.prof`, for `python -m pstats`).
+(`<database>-<page>.prof`, for `python -m pstats`). `BENCH_CPU_KEEP=<directory>` keeps the
+SQLite dataset there and reuses it at the next run (SQLite only), to compare changes quickly.
 
     BENCH_DATABASES=sqlite BENCH_PAGES="home /me" .venv/bin/python bench/cpu.py
 """
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import cProfile
 import io
+import json
 import logging
 import os
 import re
@@ -46,6 +49,10 @@ from bench.run import (  # noqa: E402
 )
 
 REQUESTS = int(os.environ.get("BENCH_CPU_REQUESTS", "2000"))
+ROUNDS = 5
+# A directory to keep the SQLite dataset in and reuse it from (SQLite only): for comparing
+# changes one after another without building the dataset each time.
+KEEP = os.environ.get("BENCH_CPU_KEEP", "")
 PROFILE = os.environ.get("BENCH_CPU_PROFILE", "")  # a directory for one .prof file per page
 
 
@@ -84,34 +91,40 @@ def _bare(environ, start_response):
 
 
 def measure(name: str, call: Callable[[], int]) -> float:
-    """CPU milliseconds per request over REQUESTS requests, after a warm-up."""
+    """CPU milliseconds per request: the least of ROUNDS rounds of REQUESTS // ROUNDS requests,
+    after a warm-up (other processes on the machine only ever add to a round's time)."""
     for _ in range(20):
         status = call()
     if status != 200:
         raise RuntimeError(f"{name}: {status}")
     profiler = cProfile.Profile() if PROFILE else None
-    began = time.process_time()
-    if profiler:
-        profiler.enable()
-    for _ in range(REQUESTS):
-        call()
-    if profiler:
-        profiler.disable()
-    spent = (time.process_time() - began) * 1000 / REQUESTS
+    each = max(REQUESTS // ROUNDS, 1)
+    rounds = []
+    for _ in range(ROUNDS):
+        began = time.process_time()
+        if profiler:
+            profiler.enable()
+        for _ in range(each):
+            call()
+        if profiler:
+            profiler.disable()
+        rounds.append((time.process_time() - began) * 1000 / each)
     if profiler:
         Path(PROFILE).mkdir(parents=True, exist_ok=True)
         profiler.dump_stats(Path(PROFILE) / (re.sub(r"\W+", "_", name).strip("_") + ".prof"))
-    return spent
+    return min(rounds)
 
 
-def bench_database(kind: str, workdir: Path) -> None:
-    """Build one database and print each page's CPU time per request."""
+def bench_database(kind: str, workdir: Path, reuse: bool = False) -> None:
+    """Build one database (or reuse the kept SQLite one) and print each page's CPU time per
+    request."""
     from bench.dataset import build
     from bench.settings import hall_app
 
     url = make_database(kind, workdir)
     try:
-        build(url)
+        if not reuse:
+            build(url)
         # The migrations' logging set-up gives the root logger a handler that gunicorn's
         # workers do not have: each request line would be written twice.
         logging.getLogger().handlers.clear()
@@ -152,6 +165,16 @@ def main() -> int:
     """Each database in turn."""
     from bench.settings import bench_environment
 
+    if KEEP:  # the SQLite dataset and the secrets it was made with, kept between runs
+        workdir = Path(KEEP)
+        saved = workdir / "environment.json"
+        reuse = saved.exists()
+        if not reuse:
+            workdir.mkdir(parents=True, exist_ok=True)
+            saved.write_text(json.dumps(bench_environment(str(workdir / "uploads"))))
+        os.environ.update(json.loads(saved.read_text()))
+        bench_database("sqlite", workdir, reuse)
+        return 0
     workdir = Path(tempfile.mkdtemp(prefix="mobile-hall-cpu-"))
     os.environ.update(bench_environment(str(workdir / "uploads")))
     try:
