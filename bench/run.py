@@ -125,12 +125,13 @@ class Gunicorn:
             target,
         ]  # fmt: skip
         self.process = subprocess.Popen(command, cwd=ROOT, env=env)  # noqa: S603
-        deadline = time.monotonic() + 60
+        # A loaded machine may take minutes to import the app and answer its first page.
+        deadline = time.monotonic() + 300
         while time.monotonic() < deadline:
             try:
-                requests.get(self.url + "/", timeout=60)
+                requests.get(self.url + "/", timeout=300)
                 return
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):
                 time.sleep(0.2)
             except BaseException:
                 self.stop()
@@ -528,7 +529,11 @@ def bench_database(kind: str, env: dict[str, str], workdir: Path) -> dict:
         # right after the ceiling it is divided by, so load from elsewhere on the machine moves
         # both alike.
         bare = Gunicorn("bench.bare:app", server_env)
-        hall = Gunicorn("wsgi:app", server_env)
+        try:
+            hall = Gunicorn("wsgi:app", server_env)
+        except BaseException:
+            bare.stop()
+            raise
         try:
             # An anonymous visitor's session, made by the form's CSRF token.
             form = requests.get(hall.url + "/progress", timeout=10)
