@@ -120,7 +120,7 @@ def table(figures: list[dict]) -> str:
 def main(url: str, runs: int) -> None:
     """Top up the database at `url` if need be, then time each page `runs` times; the medians."""
     from bench.dataset import build
-    from bench.run import COOKIE, _signed_in
+    from bench.run import COOKIE, signed_in
     from bench.settings import bench_environment, hall_app
 
     # A database kept between runs keeps its keys: the office's staff role is found by a hash.
@@ -135,7 +135,7 @@ def main(url: str, runs: int) -> None:
     kind = "postgresql" if url.startswith("postgresql") else "sqlite"
     print(f"   monitoring: {top_up(app, kind)} applications added", flush=True)
     register_office(app)
-    token = _signed_in(app, "office")
+    token = signed_in(app, "office")
     runs_seen = [measure(app, kind, COOKIE, token) for _ in range(runs)]
     medians = [
         {**figures[0], "seconds": statistics.median(f["seconds"] for f in figures)}

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from flask import Flask, Response, g, request, request_started
 from flask.logging import default_handler
 
-from .metrics import observe_request
+from .metrics import observe_request, request_route
 
 REQUEST_ID_HEADER = "X-Request-ID"
 # A proxy's id is kept only when it is plainly an id: anything else could forge log lines.
@@ -61,19 +61,23 @@ def _start(_app: Flask, **_extra: object) -> None:
 
 
 def _finish(response: Response) -> Response:
+    # Each attribute read once: every read of `request` or `g` goes through a context proxy,
+    # and this runs for every request (docs/performance.md).
     started = g.get("request_started_at")
     seconds = time.perf_counter() - started if started is not None else None
-    observe_request(response.status_code, seconds)
-    if "request_id" not in g:  # the request failed before it started (no session)
-        g.request_id = uuid.uuid4().hex
-    response.headers[REQUEST_ID_HEADER] = g.request_id
+    method, route, status = request.method, request_route(request.endpoint), response.status_code
+    observe_request(method, route, status, seconds)
+    identifier = g.get("request_id")
+    if identifier is None:  # the request failed before it started (no session)
+        identifier = g.request_id = uuid.uuid4().hex
+    response.headers[REQUEST_ID_HEADER] = identifier
     request_logger.info(
         "request",
         extra={
-            "request_id": g.request_id,
-            "method": request.method,
-            "endpoint": request.endpoint or "unmatched",
-            "status": response.status_code,
+            "request_id": identifier,
+            "method": method,
+            "endpoint": route,
+            "status": status,
             "duration_ms": round(seconds * 1000, 1) if seconds is not None else None,
         },
     )

@@ -73,16 +73,22 @@ AUDIT_WRITES = Counter(
 blueprint = Blueprint("operations_metrics", __name__)
 
 
+def request_route(endpoint: str | None) -> str:
+    """The route a request is counted and logged under: its endpoint. Unmatched URLs share one
+    label: a scanner must not create a series per path it tries."""
+    return endpoint or "unmatched"
+
+
 def _endpoint() -> str:
-    # Unmatched URLs share one label: a scanner must not create a series per path it tries.
-    return request.endpoint or "unmatched"
+    return request_route(request.endpoint)
 
 
-def observe_request(status: int, seconds: float | None) -> None:
-    """Count the request being answered, and its duration when its start was seen."""
-    REQUESTS.labels(request.method, _endpoint(), str(status)).inc()
+def observe_request(method: str, endpoint: str, status: int, seconds: float | None) -> None:
+    """Count a request answered (`endpoint` as `request_route` names it), and its duration when
+    its start was seen."""
+    REQUESTS.labels(method, endpoint, str(status)).inc()
     if seconds is not None:
-        REQUEST_DURATION.labels(request.method, _endpoint()).observe(seconds)
+        REQUEST_DURATION.labels(method, endpoint).observe(seconds)
 
 
 def count_rate_limit_refusal(_limit: Any) -> None:

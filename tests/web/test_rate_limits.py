@@ -15,6 +15,7 @@ import pytest
 import redis
 
 from config import Config, ProductionConfig
+from mobile_hall.extensions import RATE_LIMITED_ENDPOINTS, limiter
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
@@ -52,6 +53,24 @@ def test_production_will_not_count_in_each_worker_alone(monkeypatch):
         _ = ProductionConfig().RATELIMIT_STORAGE_URI
     monkeypatch.setenv("RATELIMIT_STORAGE_URI", REDIS_URL)
     assert ProductionConfig().RATELIMIT_STORAGE_URI == REDIS_URL
+
+
+def test_every_view_with_a_limit_is_listed_as_rate_limited(app):
+    # Requests to endpoints not listed skip Flask-Limiter's check (its request_filter): a view
+    # given `@limiter.limit` but not listed would go unlimited. Flask-Limiter marks the
+    # wrappers its decorator makes with (a proxy of) the limiter that made them.
+    limited = {
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if getattr(view, "__wrapper-limiter-instance", None) == limiter
+    }
+    assert limited == RATE_LIMITED_ENDPOINTS
+
+
+def test_a_page_with_no_limit_is_never_counted(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, LICENSE_VERIFY_LIMIT="1 per minute").test_client()
+    assert [client.get("/items").status_code for _try in range(3)] == [200, 200, 200]
+    assert [client.get(FORGED).status_code for _try in range(2)] == [200, 429]
 
 
 def test_the_default_sign_in_limit():
