@@ -72,6 +72,7 @@ def desk():
         queue=services.review_queue(current_user),
         form=EmptyForm(),
         new_form=new_form,
+        is_author=services.is_author(current_user),
     )
 
 

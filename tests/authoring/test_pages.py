@@ -210,9 +210,14 @@ def test_a_suspension_shows_on_the_cached_guide_and_refuses_applications(app, cl
     assert client.get(f"/apply/{code}").status_code == 200
 
 
-def test_staff_without_a_guide_role_are_refused_the_desk(client, sign_in):
-    sign_in("clerk")
+def test_only_staff_open_the_desk_and_those_without_a_guide_role_are_told(app, client, sign_in):
+    sign_in("citizen")
     assert client.get("/staff/guides").status_code == 403
+    clerk = sign_in("clerk", on=app.test_client())
+    desk = clerk.get("/staff/guides")
+    assert desk.status_code == 200 and "您没有事项管理员或事项审核员角色" in desk.get_data(
+        as_text=True
+    )
 
 
 @pytest.mark.parametrize("username", ["catalog-editor", "bb-reviewer", "center-reviewer"])

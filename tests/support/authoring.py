@@ -24,6 +24,9 @@ from mobile_hall.identity.models import Account
 from mobile_hall.organisations.models import Unit
 from tests.support.builders import make_item, make_staff
 
+# A licence item of 区市场监管局 (the demo editor's unit): 区编办 reviews it.
+DEMO_ITEM = "QJ-SCJG-0002"
+
 
 def unit(code: str) -> Unit:
     """A demo unit by code."""
