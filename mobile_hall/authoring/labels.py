@@ -76,3 +76,24 @@ FIELD_TYPE = {
     "credit_code": "统一社会信用代码",
     "address": "地址",
 }
+# Problems of authoring's own rules, beside the catalog schema's (`common/messages.py`).
+PROBLEM = {
+    "own_unit_required": "实施主体必须包含本单位",
+    "code_taken": "事项编码已被使用",
+    "no_route": "该类事项尚未指定审核单位，请联系区网厅办",
+    "reason_required": "请写明退回理由",
+}
+# Why an action on a draft was refused (shown as a notice).
+REFUSAL = {
+    "open_draft": "该事项已有未完成的草稿，请先处理",
+    "not_editable": "草稿已提交审核或已处理，不能再修改",
+    "decided": "该草稿已由他人处理",
+}
+# The author's message when a reviewer decides: (title, body).
+OUTCOME_MESSAGE = {
+    "approved": ("{kind}已审核通过", "“{name}”（{code}）已审核通过并发布。"),
+    "returned": ("{kind}被退回", "“{name}”（{code}）被退回：{reason}"),
+}
+# How a field changed, in the reviewer's difference.
+CHANGE = {"added": "新增", "removed": "删除", "changed": "修改"}
+YES_NO = {True: "是", False: "否"}

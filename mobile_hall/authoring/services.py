@@ -18,7 +18,7 @@ from ..applications.models import Message
 from ..audit.services import record_event
 from ..catalog import labels as catalog_labels
 from ..catalog.constants import ItemKind
-from ..catalog.models import ItemVersion, ServiceItem
+from ..catalog.models import ItemVersion, LicenseType, ServiceItem, Theme
 from ..catalog.publishing import (
     CatalogImportError,
     preview_version,
@@ -27,7 +27,7 @@ from ..catalog.publishing import (
     version_to_record,
 )
 from ..catalog.schema import ItemRecord
-from ..catalog.services import get_guide, items_of_units
+from ..catalog.services import get_guide, items_of_units, list_themes
 from ..clock import now
 from ..common.errors import NotAuthorized, NotFound
 from ..common.validation import Problem, problems_from
@@ -36,14 +36,11 @@ from ..identity.constants import StaffRoleKind
 from ..identity.models import Account
 from ..identity.services import staff_roles_of
 from ..organisations.models import Unit
+from ..organisations.services import all_units
 from . import labels
 from .constants import EDITABLE, OPEN, DraftKind, DraftStatus
 from .models import GuideDraft, ReviewRoute
 from .schema import SuspensionRecord
-
-OWN_UNIT_REQUIRED = "实施主体必须包含本单位"
-CODE_TAKEN = "事项编码已被使用"
-NO_ROUTE = "该类事项尚未指定审核单位，请联系区网厅办"
 
 
 class DraftNotFound(NotFound):
@@ -234,7 +231,7 @@ def start_new_item(account: Account, unit_code: str) -> GuideDraft:
 def _route(kind: str | None) -> int:
     route = db.session.scalar(sa.select(ReviewRoute).where(ReviewRoute.item_kind == kind))
     if route is None:
-        raise DraftInvalid([Problem("kind", NO_ROUTE)])
+        raise DraftInvalid([Problem("kind", labels.PROBLEM["no_route"])])
     return route.unit_id
 
 
@@ -273,7 +270,7 @@ def request_suspension(
         values = {"suspension_reason": suspension.reason, "suspended_until": suspension.until}
     _lock_item(version.item_id)
     if _open_draft(version.item_id) is not None:
-        raise DraftRefused("该事项已有未完成的草稿，请先处理")
+        raise DraftRefused(labels.REFUSAL["open_draft"])
     draft = _new_draft(
         account,
         DraftKind.SUSPEND if suspend else DraftKind.RESUME,
@@ -321,7 +318,7 @@ def _editable(account: Account, draft_id: int) -> GuideDraft:
     if draft is None or draft.unit_id not in _unit_ids(account, StaffRoleKind.CATALOG_EDITOR):
         raise DraftNotFound(draft_id)
     if draft.status not in EDITABLE or draft.kind not in (DraftKind.CHANGE, DraftKind.CREATE):
-        raise DraftRefused("草稿已提交审核或已处理，不能再修改")
+        raise DraftRefused(labels.REFUSAL["not_editable"])
     return draft
 
 
@@ -330,13 +327,13 @@ def _rule_problems(draft: GuideDraft, record: dict[str, Any]) -> list[Problem]:
     unit, and a new item's code is not taken."""
     problems = []
     if draft.unit.code not in (record.get("units") or []):
-        problems.append(Problem("units", OWN_UNIT_REQUIRED))
+        problems.append(Problem("units", labels.PROBLEM["own_unit_required"]))
     if draft.kind is DraftKind.CREATE and record.get("code"):
         taken = db.session.scalar(
             sa.select(ServiceItem.id).where(ServiceItem.code == str(record["code"]))
         )
         if taken is not None:
-            problems.append(Problem("code", CODE_TAKEN))
+            problems.append(Problem("code", labels.PROBLEM["code_taken"]))
     return problems
 
 
@@ -404,6 +401,15 @@ def editable_item(account: Account, code: str) -> ItemVersion:
     return version
 
 
+def reference_choices() -> tuple[list[Theme], list[Unit], list[LicenseType]]:
+    """What the editor chooses from: themes, units and licence types, in display order."""
+    return (
+        list_themes(),
+        all_units(),
+        list(db.session.scalars(sa.select(LicenseType).order_by(LicenseType.code))),
+    )
+
+
 def _decidable(account: Account, draft_id: int) -> GuideDraft:
     draft = _lock(draft_id)
     if draft is None:
@@ -411,13 +417,26 @@ def _decidable(account: Account, draft_id: int) -> GuideDraft:
     if draft.reviewer_unit_id not in _unit_ids(account, StaffRoleKind.CATALOG_REVIEWER):
         raise NotAuthorized()
     if draft.status is not DraftStatus.SUBMITTED:
-        raise DraftRefused("该草稿已由他人处理")
+        raise DraftRefused(labels.REFUSAL["decided"])
     return draft
 
 
-def _tell_author(draft: GuideDraft, title: str, body: str) -> None:
+def _tell_author(draft: GuideDraft, outcome: str) -> None:
+    """A message in the author's message centre (消息中心): approved or returned, and why."""
+    title, body = labels.OUTCOME_MESSAGE[outcome]
+    values = {
+        "kind": labels.DRAFT_KIND[draft.kind],
+        "name": draft.name,
+        "code": draft.code,
+        "reason": draft.return_reason,
+    }
     db.session.add(
-        Message(account_id=draft.created_by_id, title=title, body=body, created_at=now())
+        Message(
+            account_id=draft.created_by_id,
+            title=title.format(**values),
+            body=body.format(**values),
+            created_at=now(),
+        )
     )
 
 
@@ -461,11 +480,7 @@ def approve_draft(account: Account, draft_id: int) -> GuideDraft:
         draft.status = DraftStatus.PUBLISHED
         draft.decided_by_id, draft.decided_at = account.id, now()
         draft.updated_at = draft.decided_at
-        _tell_author(
-            draft,
-            f"{labels.DRAFT_KIND[draft.kind]}已审核通过",
-            f"“{draft.name}”（{draft.code}）已审核通过并发布。",
-        )
+        _tell_author(draft, "approved")
         record_event(
             _actor(account),
             "guide.approve",
@@ -489,7 +504,7 @@ def return_draft(account: Account, draft_id: int, reason: str) -> GuideDraft:
     """
     reason = reason.strip()
     if not reason:
-        raise DraftInvalid([Problem("reason", "请写明退回理由")])
+        raise DraftInvalid([Problem("reason", labels.PROBLEM["reason_required"])])
     try:
         draft = _decidable(account, draft_id)
         # A returned guide goes back to its editors; a returned suspension has nothing to
@@ -499,11 +514,7 @@ def return_draft(account: Account, draft_id: int, reason: str) -> GuideDraft:
         draft.return_reason = reason[:2000]
         draft.decided_by_id, draft.decided_at = account.id, now()
         draft.updated_at = draft.decided_at
-        _tell_author(
-            draft,
-            f"{labels.DRAFT_KIND[draft.kind]}被退回",
-            f"“{draft.name}”（{draft.code}）被退回：{draft.return_reason}",
-        )
+        _tell_author(draft, "returned")
         record_event(_actor(account), "guide.return", f"guide_draft:{draft.id}", code=draft.code)
         db.session.commit()
     except BaseException:
@@ -517,7 +528,7 @@ class Difference:
     """One change of a draft against the published version, as the reviewer reads it."""
 
     field: str  # the guide's field, in Chinese
-    change: str  # 新增, 删除 or 修改
+    change: str  # added, removed or changed (`labels.CHANGE`)
     name: str = ""  # the material or form field concerned
     before: str = ""
     after: str = ""
@@ -527,7 +538,7 @@ def _text(key: str, value: Any) -> str:
     if value is None or value == "" or value == []:
         return "—"
     if isinstance(value, bool):
-        return "是" if value else "否"
+        return labels.YES_NO[value]
     if key == "kind":
         return catalog_labels.ITEM_KIND.get(value, str(value))
     if key == "audience":
@@ -544,10 +555,10 @@ def _rows(
 ) -> list[Difference]:
     old = {str(row.get(key)): row for row in before}
     new = {str(row.get(key)): row for row in after}
-    found = [Difference(title, "删除", name) for name in old if name not in new]
+    found = [Difference(title, "removed", name) for name in old if name not in new]
     for name, row in new.items():
         if name not in old:
-            found.append(Difference(title, "新增", name, after=_text("", row)))
+            found.append(Difference(title, "added", name, after=_text("", row)))
             continue
         for attribute, label in attributes.items():
             was, now_ = old[name].get(attribute), row.get(attribute)
@@ -555,7 +566,7 @@ def _rows(
                 found.append(
                     Difference(
                         f"{title}·{label}",
-                        "修改",
+                        "changed",
                         name,
                         _text(attribute, was),
                         _text(attribute, now_),
@@ -593,7 +604,7 @@ def differences(draft: GuideDraft) -> list[Difference]:
         elif before.get(key) != after.get(key):
             found.append(
                 Difference(
-                    title, "修改", "", _text(key, before.get(key)), _text(key, after.get(key))
+                    title, "changed", "", _text(key, before.get(key)), _text(key, after.get(key))
                 )
             )
     return found

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from wtforms import Field, FieldList, FormField
@@ -13,11 +12,10 @@ from wtforms import Field, FieldList, FormField
 from ..applications.formbuilder import form_class, groups_of
 from ..catalog import services as catalog
 from ..catalog.constants import ALL_STAGES
-from ..catalog.models import LicenseType
+from ..common.errors import NotAuthorized
 from ..common.validation import Problem
-from ..extensions import db
+from ..identity.services import is_staff
 from ..identity.web import login_required
-from ..organisations.services import all_units
 from . import labels, services
 from .constants import EDITABLE
 from .forms import (
@@ -43,8 +41,11 @@ NEW_ROW: dict[str, dict[str, Any]] = {
 
 @blueprint.before_request
 @login_required
-def _signed_in() -> None:
-    """Every page needs a signed-in person; the services decide what they may see."""
+def _staff_only() -> None:
+    """Every page needs a signed-in staff member (as every route under /staff); the services
+    decide what each may see and do."""
+    if not is_staff(current_user):
+        raise NotAuthorized()
 
 
 @blueprint.context_processor
@@ -92,11 +93,7 @@ def new_item():
 
 def _guide_form(record: dict[str, Any] | None, formdata=None) -> GuideForm:
     form = GuideForm(formdata=formdata, data=form_data(record or {}) if formdata is None else None)
-    form.fill_choices(
-        catalog.list_themes(),
-        all_units(),
-        list(db.session.scalars(sa.select(LicenseType).order_by(LicenseType.code))),
-    )
+    form.fill_choices(*services.reference_choices())
     return form
 
 

@@ -17,6 +17,9 @@ from tests.support.workbench import csrf_token
 
 
 def test_approve_and_return_pressed_at_once_give_one_outcome(app, identity_provider, restored_item):
+    with app.app_context():
+        last_event = db.session.scalar(sa.select(sa.func.max(AuditEvent.id)))
+        db.session.remove()
     editor = app.test_client()
     Browser(editor, identity_provider).sign_in("catalog-editor")
     opened = editor.post(
@@ -53,6 +56,7 @@ def test_approve_and_return_pressed_at_once_give_one_outcome(app, identity_provi
             sa.select(AuditEvent.action).where(
                 AuditEvent.target == f"guide_draft:{draft_id}",
                 AuditEvent.action.in_(["guide.approve", "guide.return"]),
+                AuditEvent.id > last_event,
             )
         ).all()
         messages = db.session.scalar(
