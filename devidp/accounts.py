@@ -145,6 +145,42 @@ DEMO_ACCOUNTS: list[dict] = [
         },
     },
     {
+        "username": "catalog-editor",
+        "label": "区市场监管局事项管理员（角色由网厅分配），实名等级 4",
+        "claims": {
+            "sub": "c5f6e3d4-7d80-4192-acb3-4e5f60718293",
+            "name": "刘建军",
+            "user_type": "person",
+            "id_card": "44020519850314151X",
+            "real_name_level": 4,
+            "phone_number": "13800000012",
+        },
+    },
+    {
+        "username": "bb-reviewer",
+        "label": "区编办事项审核员（审核行政许可等行政权力事项），实名等级 4",
+        "claims": {
+            "sub": "d6a7f4e5-8e91-42a3-bdc4-5f60718293a4",
+            "name": "黄敏",
+            "user_type": "person",
+            "id_card": "440205199006222620",
+            "real_name_level": 4,
+            "phone_number": "13800000013",
+        },
+    },
+    {
+        "username": "center-reviewer",
+        "label": "区行政服务中心事项审核员（审核公共服务事项），实名等级 4",
+        "claims": {
+            "sub": "e7b8a5f6-9fa2-43b4-8ed5-60718293a4b5",
+            "name": "周婷",
+            "user_type": "person",
+            "id_card": "440205198709093736",
+            "real_name_level": 4,
+            "phone_number": "13800000014",
+        },
+    },
+    {
         "username": "office",
         "label": "区网厅办工作人员（角色由网厅分配），实名等级 4",
         "claims": {

@@ -77,6 +77,7 @@ MODEL_MODULES = (
     "applications",
     "pages",
     "monitoring",
+    "authoring",
 )
 
 
@@ -114,6 +115,7 @@ def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
     from .applications.views import blueprint as applications
     from .audit.views import blueprint as audit
+    from .authoring.views import blueprint as authoring
     from .catalog.views import blueprint as catalog
     from .common.views import blueprint as common
     from .identity.staff_views import blueprint as staff
@@ -141,6 +143,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_staff)
     app.register_blueprint(mobile_access)
     app.register_blueprint(monitoring)
+    app.register_blueprint(authoring)
 
 
 def register_web(app: Flask) -> None:

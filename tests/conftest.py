@@ -17,8 +17,11 @@ import devidp
 from config import TestingConfig
 from mobile_hall import create_app
 from mobile_hall.applications.models import DailyCounter
+from mobile_hall.catalog.models import ServiceItem
 from mobile_hall.demo.services import load_demo
 from mobile_hall.extensions import db, limiter
+from mobile_hall.identity.models import WebSession
+from tests.support.authoring import DEMO_ITEM, restore_item
 from tests.support.cleanup import last_application_id, remove_applications_after
 from tests.support.provider import (
     BROKEN_ACCOUNTS,
@@ -212,3 +215,21 @@ def committed(app) -> Iterator[None]:
                 )
             db.session.commit()
             db.session.remove()
+
+
+@pytest.fixture
+def restored_item(app) -> Iterator[str]:
+    """A demo licence item of 区市场监管局 (reviewed by 区编办) for tests that publish through
+    the live hall; afterwards its current version is restored and the drafts, messages,
+    versions and sessions the test committed are removed."""
+    with app.app_context():
+        version_id = db.session.scalars(
+            sa.select(ServiceItem.current_version_id).where(ServiceItem.code == DEMO_ITEM)
+        ).one()
+        db.session.remove()
+    yield DEMO_ITEM
+    with app.app_context():
+        restore_item(DEMO_ITEM, version_id)
+        db.session.execute(sa.delete(WebSession))
+        db.session.commit()
+        db.session.remove()

@@ -69,6 +69,12 @@ def _not_online(error: services.NotOnline):
     return redirect(url_for("catalog.guide", code=error.args[0]), 303)
 
 
+@blueprint.errorhandler(services.ItemSuspended)
+def _suspended(error: services.ItemSuspended):
+    flash(f"本事项暂停办理：{error.reason}")
+    return redirect(url_for("catalog.guide", code=error.code), 303)
+
+
 @blueprint.errorhandler(services.WrongAudience)
 def _wrong_audience(error: services.WrongAudience):
     if error.audience == "enterprise":

@@ -4,7 +4,7 @@ electronic license (证照目录) that materials and results name."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -78,6 +78,10 @@ class ServiceItem(Model):
         sa.ForeignKey("item_version.id", use_alter=True), index=True
     )
     created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    # 暂停办理: set when a reviewed suspension is approved, cleared when a resumption is; the
+    # guide says so and no new application may start while it is set.
+    suspended_reason: Mapped[str | None] = mapped_column(sa.Text)
+    suspended_until: Mapped[date | None] = mapped_column(sa.Date)
 
     current_version: Mapped[ItemVersion | None] = relationship(
         foreign_keys=[current_version_id], post_update=True

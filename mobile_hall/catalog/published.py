@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -87,6 +88,14 @@ class PublishedVersion:
         return next((unit for unit in self.units if unit.id == unit_id), None)
 
 
+@dataclass(frozen=True)
+class Suspension:
+    """Why an item is not taking applications (暂停办理), and when it expects to resume."""
+
+    reason: str
+    until: date | None
+
+
 class _Memo:
     """One process's published versions for one value of the catalog's change token."""
 
@@ -94,6 +103,7 @@ class _Memo:
         self.token = token
         self.versions: dict[int, PublishedVersion] = {}
         self.current: dict[str, int | None] | None = None  # item code -> current version id
+        self.suspended: dict[int, Suspension] = {}  # item id -> suspension, read with `current`
 
 
 def _memo() -> _Memo:
@@ -170,14 +180,32 @@ def current_published_version(code: str) -> PublishedVersion | None:
 
     Every item's current version id is read in one statement per catalog change.
     """
-    memo = _memo()
-    if memo.current is None:
-        memo.current = dict(
-            db.session.execute(
-                sa.select(ServiceItem.code, ServiceItem.current_version_id).where(
-                    ServiceItem.current_version_id.is_not(None)
-                )
-            ).all()
-        )
-    version_id = memo.current.get(code)
+    memo = _current(_memo())
+    version_id = memo.current.get(code) if memo.current else None
     return published_version(version_id) if version_id is not None else None
+
+
+def _current(memo: _Memo) -> _Memo:
+    if memo.current is None:
+        rows = db.session.execute(
+            sa.select(
+                ServiceItem.id,
+                ServiceItem.code,
+                ServiceItem.current_version_id,
+                ServiceItem.suspended_reason,
+                ServiceItem.suspended_until,
+            ).where(ServiceItem.current_version_id.is_not(None))
+        ).all()
+        memo.current = {row.code: row.current_version_id for row in rows}
+        memo.suspended = {
+            row.id: Suspension(row.suspended_reason, row.suspended_until)
+            for row in rows
+            if row.suspended_reason
+        }
+    return memo
+
+
+def suspension_of(item_id: int) -> Suspension | None:
+    """The item's suspension (暂停办理), or None while it takes applications; read with every
+    item's current version, once per catalog change."""
+    return _current(_memo()).suspended.get(item_id)

@@ -68,26 +68,28 @@ def _message(key: str, **values: str) -> str:
     return VALIDATION_MESSAGES[key].format(**values)
 
 
-def _reference_problems(index: int, record: ItemRecord, refs: _References) -> list[Problem]:
-    base = f"items[{index}]"
+def _reference_problems(base: str, record: ItemRecord, refs: _References) -> list[Problem]:
+    """Cross references to check against the database; paths start with `base` ("" or
+    "items[3]")."""
+    base = f"{base}." if base else ""
     problems = [
-        Problem(f"{base}.units[{i}]", _message("unknown_unit", code=code))
+        Problem(f"{base}units[{i}]", _message("unknown_unit", code=code))
         for i, code in enumerate(record.units)
         if code not in refs.units
     ]
     for i, code in enumerate(record.themes):
         theme = refs.themes.get(code)
         if theme is None:
-            problems.append(Problem(f"{base}.themes[{i}]", _message("unknown_theme", code=code)))
+            problems.append(Problem(f"{base}themes[{i}]", _message("unknown_theme", code=code)))
         elif record.audience is not Audience.BOTH and theme.audience != record.audience:
             problems.append(
-                Problem(f"{base}.themes[{i}]", _message("theme_audience_mismatch", name=theme.name))
+                Problem(f"{base}themes[{i}]", _message("theme_audience_mismatch", name=theme.name))
             )
     for i, material in enumerate(record.materials):
         if material.license_type and material.license_type not in refs.license_types:
             problems.append(
                 Problem(
-                    f"{base}.materials[{i}].license_type",
+                    f"{base}materials[{i}].license_type",
                     _message("unknown_license_type", code=material.license_type),
                 )
             )
@@ -95,7 +97,7 @@ def _reference_problems(index: int, record: ItemRecord, refs: _References) -> li
     if result_type and result_type not in refs.license_types:
         problems.append(
             Problem(
-                f"{base}.result.license_type", _message("unknown_license_type", code=result_type)
+                f"{base}result.license_type", _message("unknown_license_type", code=result_type)
             )
         )
     return problems
@@ -116,11 +118,36 @@ def validate_document(raw: object) -> tuple[CatalogDocument, _References]:
     problems = [
         problem
         for index, record in enumerate(document.items)
-        for problem in _reference_problems(index, record, refs)
+        for problem in _reference_problems(f"items[{index}]", record, refs)
     ]
     if problems:
         raise CatalogImportError(problems)
     return document, refs
+
+
+def validate_item(raw: object) -> tuple[ItemRecord, _References]:
+    """Validate one item record (as an editor saved it) exactly as an import validates each:
+    the schema, then the database's reference data. Paths name the record's own fields.
+
+    :raises CatalogImportError: with every problem found.
+    """
+    try:
+        record = ItemRecord.model_validate(raw)
+    except ValidationError as error:
+        raise CatalogImportError(problems_from(error)) from None
+    refs = _References.load()
+    problems = _reference_problems("", record, refs)
+    if problems:
+        raise CatalogImportError(problems)
+    return record, refs
+
+
+def preview_version(record: ItemRecord, refs: _References, number: int) -> ItemVersion:
+    """The version `record` would publish as number `number`, built in memory and never added
+    to the session: what the editor's preview shows."""
+    version = _new_version(ServiceItem(code=record.code, created_at=now()), record, refs)
+    version.number = number
+    return version
 
 
 def _new_version(item: ServiceItem, record: ItemRecord, refs: _References) -> ItemVersion:

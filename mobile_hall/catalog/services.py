@@ -20,8 +20,10 @@ from .published import (
     PublishedMaterial,
     PublishedUnit,
     PublishedVersion,
+    Suspension,
     current_published_version,
     published_version,
+    suspension_of,
 )
 from .publishing import CatalogImportError, ImportReport, import_document, version_to_record
 from .schema import FORMAT, ThemeRecord
@@ -35,6 +37,7 @@ __all__ = [
     "PublishedMaterial",
     "PublishedUnit",
     "PublishedVersion",
+    "Suspension",
     "current_published_version",
     "export_catalog",
     "find_items",
@@ -45,6 +48,7 @@ __all__ = [
     "list_versions",
     "popular_items",
     "published_version",
+    "suspension_of",
     "units_by_level",
     "upsert_themes",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..authoring.services import upsert_review_routes
 from ..catalog.services import ImportReport, import_catalog, upsert_themes
 from ..extensions import db
 from ..identity.services import upsert_staff_roles
@@ -29,6 +30,8 @@ def load_reference_data() -> None:
         db.session.flush()
         staff = json.loads((DATA_DIR / "staff.json").read_text(encoding="utf-8"))
         upsert_staff_roles(staff["staff"])
+        routes = json.loads((DATA_DIR / "review_routes.json").read_text(encoding="utf-8"))
+        upsert_review_routes(routes["review_routes"])
         rules = json.loads((DATA_DIR / "recommendations.json").read_text(encoding="utf-8"))
         load_rules(rules["rules"])
         db.session.commit()

@@ -25,6 +25,9 @@ class StaffRoleKind(StrEnum):
     APPROVER = "approver"
     UNIT_ADMIN = "unit_admin"
     DISTRICT_OFFICE = "district_office"
+    # Guides (issue 19): a unit's editor drafts its own items; a reviewer unit approves them.
+    CATALOG_EDITOR = "catalog_editor"
+    CATALOG_REVIEWER = "catalog_reviewer"
 
 
 # The real-name levels of identity.md, lowest to highest.

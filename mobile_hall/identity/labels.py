@@ -14,6 +14,8 @@ STAFF_ROLE = {
     StaffRoleKind.APPROVER: "决定",
     StaffRoleKind.UNIT_ADMIN: "单位管理员",
     StaffRoleKind.DISTRICT_OFFICE: "区网厅办",
+    StaffRoleKind.CATALOG_EDITOR: "事项管理员",
+    StaffRoleKind.CATALOG_REVIEWER: "事项审核员",
 }
 SIGN_IN_REFUSAL = {
     "claim_invalid": "您在统一身份认证平台的实名信息不完整或未通过校验，暂时无法登录网厅。"

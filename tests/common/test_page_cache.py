@@ -145,8 +145,11 @@ UNWATCHED = {
     "AuditEvent": "the audit trail; shown only on the office's search page, never cached",
     "ChangeToken": "the tokens themselves",
     "DailyCount": "the assessment's daily counts; the assessment pages are never cached",
+    "GuideDraft": "a draft of a guide; staff pages only, never cached (publishing changes the "
+    "watched catalog rows)",
     "DailyCounter": "hands out application numbers; the numbers show through Application",
     "LicenseCounter": "hands out licence serials; the serials show through License",
+    "ReviewRoute": "which unit reviews which kind of item; staff pages only, never cached",
     "Notice": "an assessment notice; the assessment pages are never cached",
     "SeenLogoutToken": "refuses a replayed back-channel logout; shown on no page",
     "SelfCheck": "a unit's self-check sheet; the assessment pages are never cached",

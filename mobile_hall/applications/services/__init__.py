@@ -28,7 +28,14 @@ from .drafts import (
     save_answers,
     start_application,
 )
-from .errors import ApplicationNotFound, LevelTooLow, MessageNotFound, NotOnline, WrongAudience
+from .errors import (
+    ApplicationNotFound,
+    ItemSuspended,
+    LevelTooLow,
+    MessageNotFound,
+    NotOnline,
+    WrongAudience,
+)
 from .follow_up import commit_to_tolerance, rate, submit_supplement, visits_still_needed
 from .materials import (
     MaterialFile,
@@ -60,6 +67,7 @@ __all__ = [
     "ApplicationNotFound",
     "ClockView",
     "IllegalTransition",
+    "ItemSuspended",
     "ItemToApply",
     "LevelTooLow",
     "LicenseUnusable",

@@ -11,7 +11,7 @@ from sqlalchemy.orm import load_only
 
 from ...catalog.constants import Audience
 from ...catalog.constants import Stage as ItemStage
-from ...catalog.services import PublishedVersion, current_published_version
+from ...catalog.services import PublishedVersion, current_published_version, suspension_of
 from ...clock import now
 from ...common.errors import NotAuthorized
 from ...extensions import db
@@ -25,7 +25,7 @@ from ..formbuilder import groups_of
 from ..lifecycle import IllegalTransition, load_for_change
 from ..models import Application, ApplicationMaterial
 from .access import NOT_JOINED, OWNERS, unit_of, version_of
-from .errors import ApplicationNotFound, LevelTooLow, NotOnline, WrongAudience
+from .errors import ApplicationNotFound, ItemSuspended, LevelTooLow, NotOnline, WrongAudience
 
 
 def _channel() -> Channel:
@@ -42,10 +42,14 @@ def _current_version(code: str) -> PublishedVersion:
 def check_can_apply(account: Account, version: PublishedVersion) -> None:
     """Refuse an applicant who cannot apply online for this version.
 
+    :raises ItemSuspended: the item is suspended (暂停办理), with the reason.
     :raises NotOnline: the item has no online application.
     :raises WrongAudience: an enterprise item for a person's account, or the reverse.
     :raises LevelTooLow: the person's real-name level is too low (checked again at submit).
     """
+    suspension = suspension_of(version.item_id)
+    if suspension is not None:
+        raise ItemSuspended(version.code, suspension.reason)
     if ItemStage.APPLY not in version.online_stages:
         raise NotOnline(version.code)
     if version.audience != Audience.BOTH and (

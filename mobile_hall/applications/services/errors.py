@@ -21,6 +21,15 @@ class NotOnline(Exception):
     """The item cannot be applied for online (counter only)."""
 
 
+class ItemSuspended(Exception):
+    """The item is suspended (暂停办理): no new application starts until it resumes."""
+
+    def __init__(self, code: str, reason: str) -> None:
+        super().__init__(code)
+        self.code = code
+        self.reason = reason
+
+
 class WrongAudience(Exception):
     """The item is for enterprises and a person applies, or the other way round."""
 
