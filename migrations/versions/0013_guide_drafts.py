@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_guide_drafts"
-down_revision = "0009_monitoring"
+down_revision = "0010_monitoring_summary"
 branch_labels = None
 depends_on = None
 
