@@ -37,6 +37,7 @@ SKIPPED = {
     "operations_metrics.metrics": "Prometheus text for the operator (tests/operations)",
     "monitoring.self_check_sheet": "an .xlsx download, read back in tests/monitoring",
     "monitoring.summary_sheet": "an .xlsx download, read back in tests/monitoring",
+    "catalog.one_stop_go": "redirects to the site of the body that runs the entry",
 }
 
 LINK = re.compile(r'<a\b[^>]*href="([^"]+)"', re.I)
@@ -62,7 +63,7 @@ def _local(url: str) -> str | None:
 
 
 # Staff pages are not embedded by the province; the link rule of embedded mode is for the public.
-STAFF_ENDPOINTS = ("workbench.", "staff.", "pages_staff.")
+STAFF_ENDPOINTS = ("workbench.", "staff.", "pages_staff.", "registry.")
 
 
 def _check_embedded(client, endpoint: str, url: str, report: Report) -> None:
