@@ -89,13 +89,15 @@ def upgrade():
             "WHERE population IS NOT NULL"
         ).bindparams(year=this_year)
     )
-    with op.batch_alter_table("unit", schema=None) as batch_op:
+    # ALTER TABLE ... DROP COLUMN in place (SQLite has it since 3.35): a batch copy of `unit`
+    # would drop the table every other table's foreign keys point at.
+    with op.batch_alter_table("unit", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("population")
         batch_op.drop_column("enterprise_count")
 
 
 def downgrade():
-    with op.batch_alter_table("unit", schema=None) as batch_op:
+    with op.batch_alter_table("unit", schema=None, recreate="never") as batch_op:
         batch_op.add_column(sa.Column("enterprise_count", sa.INTEGER(), nullable=True))
         batch_op.add_column(sa.Column("population", sa.INTEGER(), nullable=True))
     latest = (
