@@ -10,7 +10,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from ..catalog.labels import AUDIENCE, ITEM_GROUP
+from ..catalog.labels import AUDIENCE
 from ..clock import now
 from ..organisations.labels import UNIT_LEVEL
 from ..organisations.services import registration_points
@@ -35,7 +35,6 @@ def _texts() -> dict[str, object]:
         "registry_labels": labels,
         "unit_level": UNIT_LEVEL,
         "audience_label": AUDIENCE,
-        "group_label": ITEM_GROUP,
     }
 
 
@@ -194,10 +193,10 @@ def delete_location(code: str, location_id: int):
 
 
 def _year(value: str | None) -> int:
-    year = now().year
-    if value and value.isdigit() and 2000 <= int(value) <= 2100:
+    """The year asked for (2000-2100), else this year."""
+    if value and len(value) == 4 and value.isdigit() and 2000 <= int(value) <= 2100:
         return int(value)
-    return year
+    return now().year
 
 
 @blueprint.get("/figures")
