@@ -127,6 +127,7 @@ def register_blueprints(app: Flask) -> None:
     from .organisations.views import blueprint as organisations
     from .pages.views import blueprint as pages
     from .pages.views import staff_blueprint as pages_staff
+    from .registry.views import blueprint as registry
     from .workbench.views import blueprint as workbench
 
     app.register_blueprint(catalog)
@@ -144,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(mobile_access)
     app.register_blueprint(monitoring)
     app.register_blueprint(authoring)
+    app.register_blueprint(registry)
 
 
 def register_web(app: Flask) -> None:
@@ -187,7 +189,8 @@ def register_operations(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the operator commands (`flask applications …`, `flask audit …`, `flask catalog …`,
-    `flask demo …`, `flask monitoring …`, `flask sessions …`, `flask storage …`)."""
+    `flask demo …`, `flask monitoring …`, `flask reference …`, `flask sessions …`,
+    `flask storage …`)."""
     from .applications.cli import applications_cli
     from .audit.cli import audit_cli
     from .catalog.cli import catalog_cli
@@ -195,12 +198,14 @@ def register_commands(app: Flask) -> None:
     from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
     from .monitoring.cli import monitoring_cli
+    from .registry.cli import reference_cli
     from .storage.cli import storage_cli
 
     app.cli.add_command(applications_cli)
     app.cli.add_command(audit_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(reference_cli)
     app.cli.add_command(licenses_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(storage_cli)

@@ -16,6 +16,13 @@ class ItemKind(StrEnum):
     PUBLIC_SERVICE = "public_service"
 
 
+class ItemGroup(StrEnum):
+    """Groups of item kinds a person looks for together (the one-stop entries' filters)."""
+
+    APPROVAL = "approval"  # 行政审批事项: the items whose version is an approval
+    PUBLIC_SERVICE = "public_service"  # 社会（公共）服务事项
+
+
 class Audience(StrEnum):
     """Who an item or a theme is for."""
 

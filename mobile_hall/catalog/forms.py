@@ -6,7 +6,8 @@ from wtforms import BooleanField, Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 
 from ..organisations.models import Unit
-from .constants import Audience
+from .constants import Audience, ItemGroup
+from .labels import ITEM_GROUP
 from .models import Theme
 
 INVALID_CHOICE = "请从列表中选择"
@@ -20,6 +21,12 @@ class ItemFilterForm(Form):
     theme = SelectField("主题", default="", invalid_choice_message=INVALID_CHOICE)
     department = SelectField("部门", default="", invalid_choice_message=INVALID_CHOICE)
     town = SelectField("镇（街）", default="", invalid_choice_message=INVALID_CHOICE)
+    group = SelectField(
+        "事项类别",
+        default="",
+        choices=[ANY, *(SelectChoice(group.value, ITEM_GROUP[group]) for group in ItemGroup)],
+        invalid_choice_message=INVALID_CHOICE,
+    )
     audience = SelectField(
         "服务对象",
         default="",

@@ -1,6 +1,15 @@
 """Chinese labels of the catalog's stored values, for the pages (`labels.X` in templates)."""
 
-from .constants import Audience, Delivery, ItemKind, ManualRole, MaterialForm, ResultType, Stage
+from .constants import (
+    Audience,
+    Delivery,
+    ItemGroup,
+    ItemKind,
+    ManualRole,
+    MaterialForm,
+    ResultType,
+    Stage,
+)
 
 ITEM_KIND = {
     ItemKind.ADMINISTRATIVE_LICENSE: "行政许可",
@@ -12,6 +21,7 @@ ITEM_KIND = {
     ItemKind.OTHER_POWER: "其他行政权力",
     ItemKind.PUBLIC_SERVICE: "公共服务",
 }
+ITEM_GROUP = {ItemGroup.APPROVAL: "行政审批事项", ItemGroup.PUBLIC_SERVICE: "社会服务事项"}
 AUDIENCE = {Audience.PERSON: "个人", Audience.ENTERPRISE: "企业", Audience.BOTH: "个人和企业"}
 STAGE = {
     Stage.APPLY: "申请",

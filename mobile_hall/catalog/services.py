@@ -14,7 +14,7 @@ from ..common.paging import paginate
 from ..extensions import db
 from ..organisations.constants import UnitLevel
 from ..organisations.models import Unit
-from .constants import Audience
+from .constants import Audience, ItemGroup, ItemKind
 from .models import ItemVersion, Material, ServiceItem, Theme, item_version_theme, item_version_unit
 from .published import (
     PublishedMaterial,
@@ -67,6 +67,7 @@ class ItemFilters:
     department: str | None = None
     town: str | None = None
     audience: Audience | None = None
+    group: ItemGroup | None = None
     zero_visits: bool = False
     mobile_only: bool = False
 
@@ -108,6 +109,10 @@ def _filtered(filters: ItemFilters) -> sa.Select:
         )
     if filters.audience:
         query = query.where(ItemVersion.audience.in_([filters.audience, Audience.BOTH]))
+    if filters.group is ItemGroup.APPROVAL:
+        query = query.where(ItemVersion.is_approval.is_(True))
+    elif filters.group is ItemGroup.PUBLIC_SERVICE:
+        query = query.where(ItemVersion.kind == ItemKind.PUBLIC_SERVICE)
     if filters.zero_visits:
         query = query.where(ItemVersion.required_visits == 0)
     if filters.mobile_only:

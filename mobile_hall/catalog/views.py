@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, current_app, redirect, render_template, request
 from flask_login import current_user
 
 from ..common.freshness import CATALOG
@@ -13,8 +13,9 @@ from ..licenses.services import visits_with_wallet, wallet_covers
 from ..organisations.constants import UnitLevel
 from ..organisations.services import list_units
 from ..pages.services import is_favourite, record_view
+from ..registry.services import linked_entry, one_stop_entries
 from . import services
-from .constants import ALL_STAGES, Audience
+from .constants import ALL_STAGES, Audience, ItemGroup
 from .forms import ItemFilterForm
 from .search import query_terms
 
@@ -30,18 +31,35 @@ def home():
         person_themes=services.list_themes(Audience.PERSON),
         enterprise_themes=services.list_themes(Audience.ENTERPRISE),
         popular=services.popular_items(),
+        entries=one_stop_entries(),
         is_staff=current_user.is_authenticated and is_staff(current_user),
     )
 
 
+@blueprint.get("/one-stop/<code>")
+@cached_page(CATALOG)
+def one_stop(code: str):
+    """A one-stop entry run by another body (the public resource trading centre): what it is and
+    where to go; the hall's pages link only inside the hall."""
+    return render_template("catalog/one_stop.html", entry=linked_entry(code))
+
+
+@blueprint.get("/one-stop/<code>/go")
+def one_stop_go(code: str):
+    """Leave the hall for the body's own site (the address the office keeps)."""
+    return redirect(linked_entry(code).address or "/", 303)
+
+
 def _filters_from(form: ItemFilterForm) -> services.ItemFilters:
     audience = form.valid_value("audience")
+    group = form.valid_value("group")
     return services.ItemFilters(
         terms=tuple(query_terms(form.q.data or "", current_app.config["SEARCH_MAX_LENGTH"])),
         theme=form.valid_value("theme"),
         department=form.valid_value("department"),
         town=form.valid_value("town"),
         audience=Audience(audience) if audience else None,
+        group=ItemGroup(group) if group else None,
         zero_visits=bool(form.zero_visits.data),
         mobile_only=bool(form.mobile.data),
     )

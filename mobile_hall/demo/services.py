@@ -1,4 +1,5 @@
-"""Loading the demo data: the district's organisations, themes, license types and catalog."""
+"""Loading the demo data: the district's reference data (through the same import a deployment
+uses), staff roles, recommendation rules, the catalog and the demo history."""
 
 from __future__ import annotations
 
@@ -6,28 +7,24 @@ import json
 from pathlib import Path
 
 from ..authoring.services import upsert_review_routes
-from ..catalog.services import ImportReport, import_catalog, upsert_themes
+from ..catalog.services import ImportReport, import_catalog
 from ..extensions import db
 from ..identity.services import upsert_staff_roles
-from ..licenses.services import load_demo_licenses, upsert_license_types
+from ..licenses.services import load_demo_licenses
 from ..monitoring.demo import load_demo_monitoring
-from ..organisations.services import upsert_units
 from ..pages.services import load_demo_enterprise_pages, load_rules
+from ..registry.importing import import_reference
 from .history import load_history
-from .schema import ReferenceDocument
 
 DATA_DIR = Path(__file__).parent / "data"
 
 
 def load_reference_data() -> None:
-    """Create or refresh the reference data by code, in one transaction."""
-    document = ReferenceDocument.model_validate_json((DATA_DIR / "reference.json").read_bytes())
+    """Create or refresh the reference data by code (`flask reference import`'s own path), then
+    the staff roles and recommendation rules, in a second transaction."""
+    raw = json.loads((DATA_DIR / "reference.json").read_text(encoding="utf-8"))
+    import_reference(raw, actor="cli:demo-load")
     try:
-        upsert_units(document.units)
-        db.session.flush()
-        upsert_themes(document.themes)
-        upsert_license_types(document.license_types)
-        db.session.flush()
         staff = json.loads((DATA_DIR / "staff.json").read_text(encoding="utf-8"))
         upsert_staff_roles(staff["staff"])
         routes = json.loads((DATA_DIR / "review_routes.json").read_text(encoding="utf-8"))

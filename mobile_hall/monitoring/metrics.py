@@ -17,7 +17,8 @@ from ..catalog.constants import Stage as ItemStage
 from ..catalog.models import ItemVersion, ServiceItem, item_version_unit
 from ..extensions import db
 from ..organisations.constants import UnitLevel
-from ..organisations.models import Unit
+from ..organisations.models import Unit, UnitFigure
+from ..organisations.services import figures_for
 from ..pages.constants import PageKind
 from .constants import Figure, UnitKind
 from .counts import Counts, ItemObservation, Ratio, count_period
@@ -118,12 +119,14 @@ def items_by_unit() -> dict[int, set[int]]:
     return implemented
 
 
-def assessed_units(excluded_unit_ids: Iterable[int] = ()) -> list[UnitRef]:
-    """The district, then the departments that implement an item, then the towns.
+def assessed_units(year: int, excluded_unit_ids: Iterable[int] = ()) -> list[UnitRef]:
+    """The district, then the departments and the towns that implement an item, with the
+    registry's population and enterprise figures of `year`.
 
     `excluded_unit_ids`: units never ranked (the district online-hall office itself).
     """
     units = list(db.session.scalars(sa.select(Unit).order_by(Unit.position, Unit.id)))
+    figures = figures_for(year)
     implemented = items_by_unit()
     excluded = set(excluded_unit_ids)
     villages: dict[int, set[int]] = defaultdict(set)
@@ -132,33 +135,43 @@ def assessed_units(excluded_unit_ids: Iterable[int] = ()) -> list[UnitRef]:
             villages[unit.parent_id].add(unit.id)
     towns = [unit for unit in units if unit.level is UnitLevel.TOWN]
     refs = [
-        _ref(unit, UnitKind.DISTRICT, None) for unit in units if unit.level is UnitLevel.DISTRICT
+        _ref(unit, UnitKind.DISTRICT, None, figures)
+        for unit in units
+        if unit.level is UnitLevel.DISTRICT
     ]
     refs += [
-        _ref(unit, UnitKind.DEPARTMENT, frozenset({unit.id}))
+        _ref(unit, UnitKind.DEPARTMENT, frozenset({unit.id}), figures)
         for unit in units
         if unit.level is UnitLevel.DEPARTMENT and unit.id in implemented and unit.id not in excluded
     ]
-    refs += [_ref(unit, UnitKind.TOWN, frozenset({unit.id, *villages[unit.id]})) for unit in towns]
-    return _with_district_reference(refs, towns)
+    # A town, like a department, is ranked only if it (or one of its villages) implements an item.
+    refs += [
+        _ref(unit, UnitKind.TOWN, area, figures)
+        for unit in towns
+        if not implemented.keys().isdisjoint(area := frozenset({unit.id, *villages[unit.id]}))
+    ]
+    return _with_district_reference(refs, [figures[t.id] for t in towns if t.id in figures])
 
 
-def _ref(unit: Unit, kind: UnitKind, unit_ids: frozenset[int] | None) -> UnitRef:
+def _ref(
+    unit: Unit, kind: UnitKind, unit_ids: frozenset[int] | None, figures: dict[int, UnitFigure]
+) -> UnitRef:
+    figure = figures.get(unit.id)
     return UnitRef(
         id=unit.id,
         code=unit.code,
         name=unit.short_name or unit.name,
         kind=kind,
         unit_ids=unit_ids,
-        population=unit.population or 0,
-        enterprise_count=unit.enterprise_count or 0,
+        population=figure.population if figure else 0,
+        enterprise_count=figure.enterprise_count if figure else 0,
     )
 
 
-def _with_district_reference(refs: list[UnitRef], towns: list[Unit]) -> list[UnitRef]:
-    """The district's population and enterprises are its towns' together."""
-    population = sum(town.population or 0 for town in towns)
-    enterprises = sum(town.enterprise_count or 0 for town in towns)
+def _with_district_reference(refs: list[UnitRef], towns: list[UnitFigure]) -> list[UnitRef]:
+    """The district's population and enterprises are all its towns' together."""
+    population = sum(town.population for town in towns)
+    enterprises = sum(town.enterprise_count for town in towns)
     return [
         UnitRef(**{**ref.__dict__, "population": population, "enterprise_count": enterprises})
         if ref.kind is UnitKind.DISTRICT

@@ -28,7 +28,8 @@ from ..identity.identifiers import (
 from ..identity.models import Account, Enterprise
 from ..identity.protection import encrypt_id_number, id_number_hash
 from ..organisations.constants import UnitLevel
-from ..organisations.models import Unit
+from ..organisations.models import Unit, UnitFigure
+from ..organisations.services import figures_for
 from ..pages.constants import PageKind
 from ..pages.models import PageOpening
 
@@ -59,17 +60,21 @@ def load_demo_openings(seed: int) -> int:
     towns = db.session.scalars(
         sa.select(Unit).where(Unit.level == UnitLevel.TOWN).order_by(Unit.position, Unit.id)
     ).all()
-    openers = [opener for town in towns for opener in _openers(seed, town)]
+    figures = figures_for(now().year)
+    openers = [opener for town in towns for opener in _openers(seed, town, figures.get(town.id))]
     for start in range(0, len(openers), BATCH):
         _open(openers[start : start + BATCH])
     db.session.commit()
     return len(openers)
 
 
-def _openers(seed: int, town: Unit) -> list[_Opener]:
+def _openers(seed: int, town: Unit, figure: UnitFigure | None) -> list[_Opener]:
     rng = random.Random(f"{seed}:pages:{town.code}")  # noqa: S311 - the same district every run
-    citizens = round((town.population or 0) * rng.uniform(*CITIZEN_SHARE))
-    enterprises = round((town.enterprise_count or 0) * rng.uniform(*ENTERPRISE_SHARE))
+    population, enterprise_count = (
+        (figure.population, figure.enterprise_count) if figure else (0, 0)
+    )
+    citizens = round(population * rng.uniform(*CITIZEN_SHARE))
+    enterprises = round(enterprise_count * rng.uniform(*ENTERPRISE_SHARE))
     kinds = [PageKind.PERSON] * citizens + [PageKind.ENTERPRISE] * enterprises
     today = now().date()
     openers = []

@@ -143,7 +143,7 @@ class Assessment:
 
 def assessment(period: Period) -> Assessment:
     """Every unit's figures against the year's targets (no access check: callers make it)."""
-    refs = assessed_units(office_unit_ids())
+    refs = assessed_units(period.last.year, office_unit_ids())
     catalog = Catalog.load()
     counts = count_period(period)
     targets = targets_for(period.last.year)
@@ -254,7 +254,7 @@ def _visible_row(
 ) -> tuple[Viewer, Row, Catalog, Counts]:
     """One unit's row, counting only its own applications."""
     viewer = viewer_of(staff)
-    refs = assessed_units(office_unit_ids())
+    refs = assessed_units(period.last.year, office_unit_ids())
     ref = next((ref for ref in refs if ref.code == code), None)
     if ref is None:
         raise UnitNotFound(code)

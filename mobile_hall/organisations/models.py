@@ -26,9 +26,6 @@ class Unit(Model):
     address: Mapped[str] = mapped_column(sa.String(200))
     hours: Mapped[str] = mapped_column(sa.String(200))
     phone: Mapped[str] = mapped_column(sa.String(20))
-    # Reference figures the monitoring divides by (towns only).
-    population: Mapped[int | None]
-    enterprise_count: Mapped[int | None]
     position: Mapped[int] = mapped_column(default=0)
 
     parent: Mapped[Unit | None] = relationship(remote_side=[id], back_populates="children")
@@ -59,6 +56,22 @@ class ServiceLocation(Model):
     position: Mapped[int] = mapped_column(default=0)
 
     unit: Mapped[Unit] = relationship(back_populates="locations")
+
+
+class UnitFigure(Model):
+    """A town's resident population and registered enterprises in one year: the denominators
+    of the page ratios (metrics.md), kept by the district office."""
+
+    __tablename__ = "unit_figure"
+    __table_args__ = (sa.UniqueConstraint("unit_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
+    year: Mapped[int]
+    population: Mapped[int]
+    enterprise_count: Mapped[int]
+
+    unit: Mapped[Unit] = relationship()
 
 
 # Unit and place pages, and every guide naming a unit, show these rows.

@@ -7,16 +7,19 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from .constants import UnitLevel
-from .models import ServiceLocation, Unit
-from .schema import UnitRecord
+from .models import ServiceLocation, Unit, UnitFigure
+from .schema import FigureRecord, UnitRecord
 
 __all__ = [
     "UnitNotFound",
     "all_units",
+    "district_departments",
+    "figures_for",
     "get_unit",
     "list_units",
     "registration_points",
     "unit_and_descendant_ids",
+    "upsert_figures",
     "upsert_units",
 ]
 
@@ -31,6 +34,20 @@ def list_units(level: UnitLevel, with_children: bool = False) -> list[Unit]:
     if with_children:
         query = query.options(selectinload(Unit.children))
     return list(db.session.scalars(query))
+
+
+def district_departments() -> list[Unit]:
+    """The departments directly under the district, each with its sub-units (区网厅办 inside
+    区信息中心), in display order."""
+    district = sa.select(Unit.id).where(Unit.level == UnitLevel.DISTRICT).scalar_subquery()
+    return list(
+        db.session.scalars(
+            sa.select(Unit)
+            .where(Unit.level == UnitLevel.DEPARTMENT, Unit.parent_id == district)
+            .options(selectinload(Unit.children))
+            .order_by(Unit.position)
+        )
+    )
 
 
 def all_units() -> list[Unit]:
@@ -93,8 +110,6 @@ def upsert_units(records: list[UnitRecord]) -> None:
             "address",
             "hours",
             "phone",
-            "population",
-            "enterprise_count",
         ):
             setattr(unit, name, getattr(record, name))
         unit.position = position
@@ -123,3 +138,26 @@ def _replace_locations(unit: Unit, record: UnitRecord) -> None:
         )
         for index, location in enumerate(record.locations)
     ]
+
+
+def upsert_figures(records: list[FigureRecord]) -> None:
+    """Create or refresh towns' yearly figures by (unit, year). The caller commits.
+
+    :raises KeyError: for a unit code that does not exist.
+    """
+    units = {unit.code: unit for unit in db.session.scalars(sa.select(Unit))}
+    existing = {(row.unit_id, row.year): row for row in db.session.scalars(sa.select(UnitFigure))}
+    for record in records:
+        unit = units[record.unit]
+        row = existing.get((unit.id, record.year)) or UnitFigure(unit=unit, year=record.year)
+        row.population, row.enterprise_count = record.population, record.enterprise_count
+        db.session.add(row)
+
+
+def figures_for(year: int) -> dict[int, UnitFigure]:
+    """Per unit id, the figures of `year`, or of the latest earlier year when that year's are
+    not entered yet (a new year starts before its census figures arrive)."""
+    rows = db.session.scalars(
+        sa.select(UnitFigure).where(UnitFigure.year <= year).order_by(UnitFigure.year)
+    )
+    return {row.unit_id: row for row in rows}  # later years overwrite earlier ones

@@ -19,7 +19,7 @@ def unit_index():
     """The district's departments and towns."""
     return render_template(
         "organisations/index.html",
-        departments=services.list_units(UnitLevel.DEPARTMENT),
+        departments=services.district_departments(),
         towns=services.list_units(UnitLevel.TOWN, with_children=True),
     )
 

@@ -15,6 +15,7 @@ from ..identity.constants import OrgRole
 from ..identity.models import Account
 from ..organisations.constants import UnitLevel
 from ..organisations.models import Unit
+from ..organisations.services import figures_for
 from .constants import PageKind
 from .enterprise import forget_enterprise, profile_of
 from .models import FavouriteItem, PageOpening, RecentView, RecommendationDismissal
@@ -164,15 +165,20 @@ def page_opening_counts(kind: PageKind) -> dict[int, int]:
 
 
 def page_rates(kind: PageKind) -> dict[str, PageRate]:
-    """Per town code: open pages ÷ population (citizens) or ÷ enterprise count (enterprises).
+    """Per town code: open pages ÷ population (citizens) or ÷ enterprise count (enterprises),
+    by this year's figures of the office's registry.
 
     `citizen_page_rate` and `enterprise_page_rate` of metrics.md; a zero or missing denominator
     gives ``rate=None`` (shown as "—").
     """
     counts = page_opening_counts(kind)
+    figures = figures_for(now().year)
     rates = {}
     for town in towns():
-        base = (town.population if kind is PageKind.PERSON else town.enterprise_count) or 0
+        figure = figures.get(town.id)
+        base = 0
+        if figure is not None:
+            base = figure.population if kind is PageKind.PERSON else figure.enterprise_count
         opened = counts.get(town.id, 0)
         rates[town.code] = PageRate(opened, base, opened / base if base else None)
     return rates

@@ -151,9 +151,11 @@ UNWATCHED = {
     "LicenseCounter": "hands out licence serials; the serials show through License",
     "ReviewRoute": "which unit reviews which kind of item; staff pages only, never cached",
     "Notice": "an assessment notice; the assessment pages are never cached",
+    "ReferenceChange": "a reference record's history; shown only on the office's registry pages",
     "SeenLogoutToken": "refuses a replayed back-channel logout; shown on no page",
     "SelfCheck": "a unit's self-check sheet; the assessment pages are never cached",
     "Target": "the assessment's targets; the assessment pages are never cached",
+    "UnitFigure": "a town's yearly figures; shown only on the registry and assessment pages",
     "WebSession": "who is signed in; a personal page is cached under the session's own secret",
 }
 

@@ -20,6 +20,23 @@ OFFICE_ONLY = {
     "pages_staff.rules",
     "pages_staff.edit_rule",
     "pages_staff.policies",
+    "registry.index",
+    "registry.units",
+    "registry.new_unit",
+    "registry.edit_unit",
+    "registry.new_location",
+    "registry.edit_location",
+    "registry.delete_location",
+    "registry.figures",
+    "registry.edit_figure",
+    "registry.themes",
+    "registry.new_theme",
+    "registry.edit_theme",
+    "registry.license_types",
+    "registry.edit_license_type",
+    "registry.entries",
+    "registry.new_entry",
+    "registry.edit_entry",
 }
 
 
@@ -29,7 +46,7 @@ def _csrf(client) -> str:
 
 def _staff_rules(app):
     for rule in app.url_map.iter_rules():
-        if rule.endpoint.split(".")[0] in {"staff", "workbench", "pages_staff"}:
+        if rule.endpoint.split(".")[0] in {"staff", "workbench", "pages_staff", "registry"}:
             yield rule
 
 

@@ -108,6 +108,11 @@ PAGES: dict[str, list[str]] = {
         "/monitoring/summary",
         "/monitoring/targets",
         "/monitoring/self-checks",
+        "/staff/registry",
+        "/staff/registry/units",
+        "/staff/registry/units/QJ-XXZX",
+        "/staff/registry/figures",
+        "/staff/registry/entries/public_resource",
     ],
 }
 CASES = [(who, path) for who, paths in PAGES.items() for path in paths]

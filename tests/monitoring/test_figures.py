@@ -33,6 +33,9 @@ def district(app_context):
     empty = build.unit("T-EMPTY", UnitLevel.DEPARTMENT)
     town = build.unit("T-TOWN", UnitLevel.TOWN, population=1000, enterprise_count=0)
     village = build.unit("T-TOWN-01", UnitLevel.VILLAGE, parent=town)
+    build.unit("T-BARE", UnitLevel.DEPARTMENT)
+    bare_town = build.unit("T-BARE-TOWN", UnitLevel.TOWN, population=10, enterprise_count=1)
+    build.unit("T-BARE-TOWN-01", UnitLevel.VILLAGE, parent=bare_town)
     a1 = build.item("T-A1", [department], visits=0, mobile=True)
     a2 = build.item(
         "T-A2", [department], audience=Audience.ENTERPRISE, visits=1, stages=["apply", "accept"]
@@ -49,7 +52,7 @@ def district(app_context):
     build.application(b1, village, Channel.MOBILE, "2024-06-01", "2024-06-03", "electronic")
     # Outside the period on both ends: counted nowhere.
     build.application(a1, department, Channel.COUNTER, "2024-07-01", "2024-07-02", "pickup", 3)
-    return {ref.code: ref for ref in assessed_units()}
+    return {ref.code: ref for ref in assessed_units(PERIOD.last.year)}
 
 
 def figures(refs, code):
@@ -121,6 +124,8 @@ def test_the_district_counts_every_catalog_item_once(district):
 def test_units_without_items_and_villages_are_not_assessed(district):
     assert "T-TOWN-01" not in district
     assert "T-DEPT" in district and "T-TOWN" in district
+    # metrics.md, counting rules: units that implement no item are not ranked, towns included.
+    assert "T-BARE" not in district and "T-BARE-TOWN" not in district
 
 
 def test_the_monthly_trend_counts_each_month_apart(district):

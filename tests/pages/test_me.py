@@ -272,12 +272,16 @@ def test_opening_counts_and_rates_per_town(opened, app, in_db):
 
 
 def test_a_town_without_a_base_figure_has_no_rate(opened, in_db):
+    from mobile_hall.organisations.models import Unit, UnitFigure
+
     with in_db():
         before = page_rates(PageKind.PERSON)["QJ-LK"].opened
     opened("citizen", "QJ-LK")
     with in_db():
         town = db.session.scalars(sa.select(Unit).where(Unit.code == "QJ-LK")).one()
-        town.population = 0
+        db.session.execute(
+            sa.update(UnitFigure).where(UnitFigure.unit_id == town.id).values(population=0)
+        )
         db.session.flush()
         rate = page_rates(PageKind.PERSON)["QJ-LK"]
         assert (rate.opened, rate.base, rate.rate) == (before + 1, 0, None)

@@ -34,8 +34,8 @@ from mobile_hall.licenses.schema import LicenseTypeRecord
 from mobile_hall.licenses.services import token_for, upsert_license_types
 from mobile_hall.organisations.constants import UnitLevel
 from mobile_hall.organisations.models import Unit
-from mobile_hall.organisations.schema import UnitRecord
-from mobile_hall.organisations.services import upsert_units
+from mobile_hall.organisations.schema import FigureRecord, UnitRecord
+from mobile_hall.organisations.services import upsert_figures, upsert_units
 from mobile_hall.workbench import services as workbench
 from tests.support.samples import PNG, value_for
 
@@ -124,10 +124,10 @@ def make_unit(level: UnitLevel = UnitLevel.DEPARTMENT) -> Unit:
         address="韶关市曲江区测试路1号",
         hours="周一至周五 9:00-17:00",
         phone="0751-6600000",
-        population=1000 if level is UnitLevel.TOWN else None,
-        enterprise_count=10 if level is UnitLevel.TOWN else None,
     )
     upsert_units([record])
+    if level is UnitLevel.TOWN:
+        upsert_figures([FigureRecord(unit=code, year=2000, population=1000, enterprise_count=10)])
     db.session.commit()
     return db.session.scalars(sa.select(Unit).where(Unit.code == code)).one()
 

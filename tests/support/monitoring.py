@@ -20,7 +20,7 @@ from mobile_hall.clock import CHINA_STANDARD_TIME
 from mobile_hall.extensions import db
 from mobile_hall.identity.constants import UserType
 from mobile_hall.organisations.constants import UnitLevel
-from mobile_hall.organisations.models import Unit
+from mobile_hall.organisations.models import Unit, UnitFigure
 
 _serial = itertools.count(1)
 FULL_STAGES = ["apply", "accept", "review", "decide", "deliver"]
@@ -31,8 +31,18 @@ def moment(day: str) -> datetime:
     return datetime.fromisoformat(f"{day}T12:00:00").replace(tzinfo=CHINA_STANDARD_TIME)
 
 
-def unit(code: str, level: UnitLevel, parent: Unit | None = None, **fields) -> Unit:
-    """A unit of the test district."""
+def unit(
+    code: str,
+    level: UnitLevel,
+    parent: Unit | None = None,
+    *,
+    population: int | None = None,
+    enterprise_count: int | None = None,
+    figure_year: int = 2000,
+    **fields,
+) -> Unit:
+    """A unit of the test district; with a population, its registry figures of `figure_year`
+    (2000 by default: every later year's assessment then reads them)."""
     row = Unit(
         code=code,
         name=f"测试{code}",
@@ -46,6 +56,15 @@ def unit(code: str, level: UnitLevel, parent: Unit | None = None, **fields) -> U
         **fields,
     )
     db.session.add(row)
+    if population is not None:
+        db.session.add(
+            UnitFigure(
+                unit=row,
+                year=figure_year,
+                population=population,
+                enterprise_count=enterprise_count or 0,
+            )
+        )
     db.session.flush()
     return row
 
