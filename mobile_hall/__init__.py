@@ -77,6 +77,7 @@ MODEL_MODULES = (
     "applications",
     "pages",
     "monitoring",
+    "api",
 )
 
 
@@ -112,6 +113,8 @@ def register_inputs(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
+    from .api.department_views import blueprint as api_departments
+    from .api.views import blueprint as api
     from .applications.views import blueprint as applications
     from .audit.views import blueprint as audit
     from .catalog.views import blueprint as catalog
@@ -141,6 +144,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_staff)
     app.register_blueprint(mobile_access)
     app.register_blueprint(monitoring)
+    app.register_blueprint(api)
+    app.register_blueprint(api_departments)
 
 
 def register_web(app: Flask) -> None:
