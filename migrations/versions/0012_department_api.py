@@ -80,6 +80,14 @@ _OLD_COLUMNS = (
 )
 
 
+def _continue_ids(table: str) -> None:
+    """Start PostgreSQL's id sequence after the copied ids."""
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            f"SELECT setval('{table}_id_seq', (SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"  # noqa: S608 - a fixed table name
+        )
+
+
 def _old_table() -> sa.TableClause:
     return sa.table("license_api_key", *(sa.column(name, kind) for name, kind in _OLD_COLUMNS))
 
@@ -123,10 +131,7 @@ def upgrade():
             "revoked_at": row["revoked_at"],
         },
     )
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(
-            "SELECT setval('api_key_id_seq', (SELECT COALESCE(MAX(id), 0) + 1 FROM api_key), false)"
-        )
+    _continue_ids("api_key")
     op.drop_index(op.f("ix_license_api_key_unit_id"), table_name="license_api_key")
     op.drop_table("license_api_key")
     op.create_table(
@@ -173,5 +178,6 @@ def downgrade():
             else None
         ),
     )
+    _continue_ids("license_api_key")
     op.drop_index(op.f("ix_api_key_unit_id"), table_name="api_key")
     op.drop_table("api_key")
