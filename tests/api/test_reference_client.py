@@ -16,7 +16,7 @@ from mobile_hall.api.keys import create_api_key
 from mobile_hall.applications.models import Application, ProcessRecord
 from mobile_hall.extensions import db
 from mobile_hall.storage.files import LocalFileStorage
-from tests.support.api import last_key_id, remove_keys_after
+from tests.support.api import last_key_id, remove_keys_after, remove_sessions_except, session_ids
 from tests.support.applications import submitted
 from tests.support.browser import Browser
 from tests.support.workbench import SCJG_ONLINE
@@ -28,7 +28,7 @@ def test_the_client_accepts_and_completes_a_waiting_application_the_citizen_sees
     app, committed, hall_server, identity_provider, monkeypatch, tmp_path
 ):
     monkeypatch.setitem(app.extensions, "upload_storage", LocalFileStorage(tmp_path))
-    before = last_key_id(app)
+    before, sessions = last_key_id(app), session_ids(app)
     try:
         with app.app_context():
             cursor = db.session.scalar(sa.select(sa.func.max(ProcessRecord.id))) or 0
@@ -69,3 +69,4 @@ def test_the_client_accepts_and_completes_a_waiting_application_the_citizen_sees
         assert "部门系统" in page
     finally:
         remove_keys_after(app, before)
+        remove_sessions_except(app, sessions)

@@ -18,6 +18,7 @@ from mobile_hall.api.models import ApiKey, IdempotentRequest
 from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.applications.models import ProcessRecord
 from mobile_hall.extensions import db
+from mobile_hall.identity.models import WebSession
 from tests.support import builders
 
 PROBLEM = "application/problem+json"
@@ -102,3 +103,20 @@ def last_key_id(app: Flask) -> int:
         found = db.session.scalar(sa.select(sa.func.max(ApiKey.id))) or 0
         db.session.remove()
         return found
+
+
+def session_ids(app: Flask) -> set[str]:
+    """The ids of the server-side sessions stored now."""
+    with app.app_context():
+        found = set(db.session.scalars(sa.select(WebSession.id)))
+        db.session.remove()
+        return found
+
+
+def remove_sessions_except(app: Flask, kept: set[str]) -> None:
+    """Sign out every session made since `session_ids` gave ``kept`` (committed): a later
+    test counting the signed-in sessions must not find them."""
+    with app.app_context():
+        db.session.execute(sa.delete(WebSession).where(WebSession.id.not_in(kept)))
+        db.session.commit()
+        db.session.remove()
