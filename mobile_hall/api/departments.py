@@ -91,21 +91,22 @@ def _mask_phone(phone: str) -> str:
 
 
 def _applicant(application: Application, full: bool) -> Applicant:
-    number = application.applicant_id_masked
-    if full:
+    number, masked = application.applicant_id_masked, True
+    if full:  # the hall keeps the number in clear only with an account (encrypted)
         holder = db.session.scalars(
             sa.select(Account)
             .where(Account.id_number_hash == application.applicant_id_hash)
             .options(sa.orm.undefer(Account.id_number_cipher))
             .limit(1)
         ).first()
-        number = decrypt_id_number(holder.id_number_cipher) if holder else number
+        if holder is not None:
+            number, masked = decrypt_id_number(holder.id_number_cipher), False
     return Applicant(
         type=application.applicant_type.value,
         name=application.applicant_name,
         id_number=number,
         phone=application.applicant_phone if full else _mask_phone(application.applicant_phone),
-        masked=not full,
+        masked=masked,
     )
 
 

@@ -24,7 +24,8 @@ class ApplicationsQuery(BaseModel):
 
 
 class Applicant(BaseModel):
-    """The applicant; identity number and phone masked unless the key has the full record."""
+    """The applicant; identity number and phone masked unless the key has the full record
+    (``masked``: whether ``id_number`` is masked; the hall may hold no number in clear)."""
 
     type: Literal["person", "legal_person"]
     name: str
