@@ -78,6 +78,7 @@ MODEL_MODULES = (
     "pages",
     "monitoring",
     "authoring",
+    "api",
 )
 
 
@@ -113,6 +114,8 @@ def register_inputs(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each domain's pages."""
+    from .api.department_views import blueprint as api_departments
+    from .api.views import blueprint as api
     from .applications.views import blueprint as applications
     from .audit.views import blueprint as audit
     from .authoring.views import blueprint as authoring
@@ -146,6 +149,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(monitoring)
     app.register_blueprint(authoring)
     app.register_blueprint(registry)
+    app.register_blueprint(api)
+    app.register_blueprint(api_departments)
 
 
 def register_web(app: Flask) -> None:

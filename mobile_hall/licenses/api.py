@@ -1,7 +1,9 @@
 """The departments' license API: issue, revoke and look up, in JSON, with a unit's API key.
 
-``Authorization: Bearer <key>`` on every request (401 without a valid key); a license type
-outside the key's scope is 403. No session and no CSRF token: the key is the credential.
+``Authorization: Bearer <key>`` on every request (401 without a valid key, 403 for a key
+without the licences capability, every call audited by `api.keys`); a license type outside
+the key's scope is 403. No session and no CSRF token: the key is the credential. Its errors
+keep their own shape (`LicenseApiError`), older than the API's problem details.
 """
 
 from __future__ import annotations
@@ -12,12 +14,16 @@ from flask import Blueprint, Response, g, jsonify, request, url_for
 from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
+from ..api.constants import Capability
+from ..api.keys import KeyRefused, key_for_request
+from ..api.openapi import describe
+from ..api.problems import invalid_fields
 from ..clock import as_local, now
 from ..extensions import csrf
 from . import departments, labels, services
 from .issuance import Holder, signed_form
 from .models import License
-from .schema import IssueRequest, RevokeRequest
+from .schema import IssueRequest, LicenseApiError, LicenseOut, RevokeRequest
 
 blueprint = Blueprint("license_api", __name__, url_prefix="/api/v1/licenses")
 csrf.exempt(blueprint)
@@ -27,15 +33,26 @@ def _error(status: int, code: str, **details: Any) -> tuple[Response, int]:
     return jsonify({"error": code, **details}), status
 
 
+LICENSES = "/api/v1/licenses"
+DOCUMENTED = {
+    "tag": "licenses",
+    "capability": Capability.LICENSES,
+    "response": LicenseOut,
+    "error_model": LicenseApiError,
+    "error_media_type": "application/json",
+}
+
+
 @blueprint.before_request
 def _authenticate():
-    scheme, _, key = request.headers.get("Authorization", "").partition(" ")
-    api_key = departments.authenticate(key.strip()) if scheme.lower() == "bearer" else None
-    if api_key is None:
+    try:
+        g.api_key = key_for_request(Capability.LICENSES)
+    except KeyRefused as refused:
+        if refused.status == 403:
+            return _error(403, "forbidden")
         response, status = _error(401, "unauthorized")
         response.headers["WWW-Authenticate"] = 'Bearer realm="licenses"'
         return response, status
-    g.api_key = api_key
     return None
 
 
@@ -70,12 +87,7 @@ def _parse(model: type[IssueRequest] | type[RevokeRequest]) -> Any:
     try:
         return model.model_validate(body if body is not None else {})
     except ValidationError as invalid:
-        # Field paths and error kinds only: the values (an ID number, say) are never echoed.
-        problems = [
-            {"field": ".".join(str(part) for part in problem["loc"]), "type": problem["type"]}
-            for problem in invalid.errors(include_input=False, include_url=False)
-        ]
-        return _error(400, "invalid", problems=problems)
+        return _error(400, "invalid", problems=invalid_fields(invalid))
 
 
 def _license_json(license: License) -> dict[str, Any]:
@@ -112,6 +124,15 @@ def _license_json(license: License) -> dict[str, Any]:
 
 
 @blueprint.post("")
+@describe(
+    "POST",
+    LICENSES,
+    "签发证照",
+    body=IssueRequest,
+    status=201,
+    errors=(400, 401, 403, 409),
+    **DOCUMENTED,
+)
 def issue():
     """Issue a license as the key's unit; 201 with the license, 409 for a repeated one."""
     parsed = _parse(IssueRequest)
@@ -131,6 +152,15 @@ def issue():
 
 
 @blueprint.post("/<identifier>/revoke")
+@describe(
+    "POST",
+    LICENSES + "/{identifier}/revoke",
+    "注销证照",
+    body=RevokeRequest,
+    errors=(400, 401, 403, 404),
+    path_types={"identifier": "string"},
+    **DOCUMENTED,
+)
 def revoke(identifier: str):
     """Revoke a license of the key's scope, with a reason; the verification page shows it."""
     parsed = _parse(RevokeRequest)
@@ -141,6 +171,14 @@ def revoke(identifier: str):
 
 
 @blueprint.get("/<identifier>")
+@describe(
+    "GET",
+    LICENSES + "/{identifier}",
+    "查询证照",
+    errors=(400, 401, 403, 404),
+    path_types={"identifier": "string"},
+    **DOCUMENTED,
+)
 def look_up(identifier: str):
     """A license of the key's scope, with its state today and its signed form."""
     return jsonify(_license_json(departments.look_up_for_department(g.api_key, identifier)))

@@ -7,7 +7,8 @@ import sys
 import click
 from flask.cli import AppGroup
 
-from .departments import ApiKeyRefused, create_api_key, revoke_api_key
+from ..api.constants import Capability
+from ..api.keys import ApiKeyRefused, create_api_key, revoke_api_key
 from .importing import LicenseImportError, import_licenses
 from .labels import API_KEY_REFUSED
 
@@ -47,14 +48,20 @@ def import_command(file: str, type_code: str, all_or_nothing: bool) -> None:
 def create_api_key_command(unit_code: str, scopes: tuple[str, ...]) -> None:
     """Make an API key for UNIT_CODE, scoped to the types it issues (or --scope); print it once."""
     try:
-        api_key, key = create_api_key(unit_code, list(scopes), actor="cli:licenses-api-key")
+        api_key, key = create_api_key(
+            unit_code,
+            actor="cli:licenses-api-key",
+            name="licences (command line)",
+            capabilities=[Capability.LICENSES],
+            license_types=list(scopes),
+        )
     except ApiKeyRefused as refused:
         click.echo(f"未创建：{API_KEY_REFUSED[str(refused)]}", err=True)
         sys.exit(1)
     click.echo(key)
     click.echo(
         f"已为 {api_key.unit.name} 创建密钥 {api_key.prefix}…，"
-        f"可签发：{'、'.join(api_key.scopes)}。密钥只显示这一次，请妥善保管。",
+        f"可签发：{'、'.join(api_key.license_types)}。密钥只显示这一次，请妥善保管。",
         err=True,
     )
 

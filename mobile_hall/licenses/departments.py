@@ -1,35 +1,22 @@
-"""The departments' side of the library: API keys per unit and what a key may do with them.
-
-A key belongs to one unit and is scoped to license type codes (by default the types the unit
-issues). Only its SHA-256 is stored: the key is random (256 bits), so a plain hash is enough
-to find it and useless to whoever reads the table.
-"""
+"""The departments' side of the library: what a unit's API key (`api.keys`) may do with
+licences of the types it is scoped to (by default the types the unit issues)."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 
+from ..api.keys import actor_of
+from ..api.models import ApiKey
 from ..audit.services import record_event, record_view
 from ..catalog.models import LicenseType
-from ..clock import now
 from ..extensions import db
-from ..organisations.models import Unit
 from .constants import LicenseSource
 from .issuance import Holder, find_duplicate, issue_license, license_data
-from .models import ApiKey, License
+from .models import License
 from .services import LicenseNotFound, find_license, revoke_license
-
-KEY_PREFIX = "qjl_"
-PREFIX_LENGTH = 12  # "qjl_" and 8 characters: names the key without revealing it
-
-
-class ApiKeyRefused(ValueError):
-    """A key that cannot be made or revoked: ``unit``, ``issuer``, ``scope`` or ``key``."""
 
 
 class OutOfScope(Exception):
@@ -44,81 +31,9 @@ class DuplicateLicense(Exception):
         self.existing = existing
 
 
-def _digest(key: str) -> str:
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()
-
-
-def create_api_key(
-    unit_code: str, scopes: list[str] | None = None, *, actor: str
-) -> tuple[ApiKey, str]:
-    """Make a key for a unit, audited and committed; returns it with the key (shown once).
-
-    :raises ApiKeyRefused: ``unit`` for an unknown unit, ``issuer`` for one without a credit
-        code (it could not number licenses), ``scope`` for an unknown type code or no types.
-    """
-    unit = db.session.scalar(sa.select(Unit).where(Unit.code == unit_code))
-    if unit is None:
-        raise ApiKeyRefused("unit")
-    if not unit.credit_code:
-        raise ApiKeyRefused("issuer")
-    query = sa.select(LicenseType.code)
-    if scopes:
-        query = query.where(LicenseType.code.in_(scopes))
-    else:
-        query = query.where(LicenseType.issuing_unit_id == unit.id)
-    codes = sorted(db.session.scalars(query))
-    if not codes or (scopes and set(codes) != set(scopes)):
-        raise ApiKeyRefused("scope")
-    key = KEY_PREFIX + secrets.token_urlsafe(32)
-    api_key = ApiKey(
-        unit=unit,
-        key_hash=_digest(key),
-        prefix=key[:PREFIX_LENGTH],
-        scopes=codes,
-        created_at=now(),
-    )
-    db.session.add(api_key)
-    record_event(
-        actor, "licenses.api_key_create", target=f"unit:{unit.code}", prefix=api_key.prefix
-    )
-    db.session.commit()
-    return api_key, key
-
-
-def revoke_api_key(prefix: str, *, actor: str) -> ApiKey:
-    """Withdraw a key at once, audited and committed.
-
-    :raises ApiKeyRefused: ``key`` when no unrevoked key starts so.
-    """
-    api_key = db.session.scalar(
-        sa.select(ApiKey).where(ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None))
-    )
-    if api_key is None:
-        raise ApiKeyRefused("key")
-    api_key.revoked_at = now()
-    record_event(
-        actor, "licenses.api_key_revoke", target=f"unit:{api_key.unit.code}", prefix=prefix
-    )
-    db.session.commit()
-    return api_key
-
-
-def authenticate(key: str | None) -> ApiKey | None:
-    """The unrevoked key presented, or None."""
-    if not key or not key.startswith(KEY_PREFIX) or len(key) > 200:
-        return None
-    return db.session.scalar(
-        sa.select(ApiKey).where(ApiKey.key_hash == _digest(key), ApiKey.revoked_at.is_(None))
-    )
-
-
-def _actor(api_key: ApiKey) -> str:
-    return f"api-key:{api_key.prefix}"
-
-
 def _type_in_scope(api_key: ApiKey, type_code: str) -> LicenseType:
     license_type = db.session.scalar(sa.select(LicenseType).where(LicenseType.code == type_code))
-    if type_code not in api_key.scopes or license_type is None:
+    if type_code not in api_key.license_types or license_type is None:
         raise OutOfScope(type_code)
     return license_type
 
@@ -152,7 +67,7 @@ def issue_for_department(
         valid_until=valid_until,
     )
     record_event(
-        _actor(api_key),
+        actor_of(api_key),
         "licenses.issue",
         target=f"license:{license.identifier}",
         source=LicenseSource.API.value,
@@ -181,7 +96,7 @@ def look_up_for_department(api_key: ApiKey, identifier: str) -> License:
     :raises LicenseNotFound, OutOfScope: as `license_for_department`.
     """
     license = license_for_department(api_key, identifier)
-    record_view(_actor(api_key), "licenses.look_up", f"license:{license.identifier}")
+    record_view(actor_of(api_key), "licenses.look_up", f"license:{license.identifier}")
     return license
 
 
@@ -192,4 +107,4 @@ def revoke_for_department(api_key: ApiKey, identifier: str, reason: str) -> Lice
     :raises LicenseRefused: ``reason`` without a reason.
     """
     license = license_for_department(api_key, identifier)
-    return revoke_license(license, reason, actor=_actor(api_key))
+    return revoke_license(license, reason, actor=actor_of(api_key))

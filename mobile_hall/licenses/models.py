@@ -1,5 +1,5 @@
-"""The licenses of the library (their types are the catalog's), their uses, the hall's signing
-keys and the departments' API keys."""
+"""The licenses of the library (their types are the catalog's), their uses and the hall's
+signing keys (the departments' API keys are the `api` package's)."""
 
 from __future__ import annotations
 
@@ -126,25 +126,6 @@ class SigningKey(Model):
     algorithm: Mapped[str] = mapped_column(sa.String(20))
     jwk: Mapped[dict] = mapped_column(sa.JSON)
     first_used_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-
-
-class ApiKey(Model):
-    """A department system's key to the license API: one unit, the license types it issues.
-
-    Only the SHA-256 of the key is kept; the key itself is shown once, when it is made.
-    """
-
-    __tablename__ = "license_api_key"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id"), index=True)
-    key_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    prefix: Mapped[str] = mapped_column(sa.String(16))  # names the key in lists and logs
-    scopes: Mapped[list[str]] = mapped_column(sa.JSON)  # license type codes
-    created_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
-    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
-
-    unit: Mapped[Unit] = relationship(lazy="joined")
 
 
 # A holder's pages show their licences and where they were used.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -65,3 +65,55 @@ class RevokeRequest(_Record):
     """``POST /api/v1/licenses/<identifier>/revoke``: the reason is required."""
 
     reason: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class _Named(BaseModel):
+    code: str
+    name: str
+
+
+class _Issuer(_Named):
+    credit_code: str | None
+
+
+class _HolderOut(BaseModel):
+    kind: Literal["person", "enterprise"]
+    name: str
+    number: str  # a person's ID number masked, an enterprise's credit code
+
+
+class _Signature(BaseModel):
+    key_id: str
+    value: str
+    signed: dict[str, Any]
+
+
+class LicenseOut(BaseModel):
+    """A licence as the departments' API answers it: its state today and its signed form."""
+
+    identifier: str
+    type: _Named
+    issuer: _Issuer
+    holder: _HolderOut
+    data: dict[str, str]
+    valid_from: str
+    valid_until: str | None
+    status: str
+    revoked_reason: str | None
+    revoked_at: str | None
+    source: str
+    signature: _Signature
+    token: str
+    verify_url: str
+
+
+class LicenseApiError(BaseModel):
+    """The licence API's error: a code in ``error``; ``reason`` and ``message`` (Chinese) for
+    a refusal, ``problems`` (field and kind) for an invalid body, ``identifier`` for a
+    repeated licence."""
+
+    error: str
+    reason: str | None = None
+    message: str | None = None
+    identifier: str | None = None
+    problems: list[dict[str, str]] | None = None

@@ -140,13 +140,14 @@ def test_tokens_live_in_the_database(app_context):
 
 # Models no cached page shows, so a change to them need not change a token.
 UNWATCHED = {
-    "ApiKey": "authenticates the licence API; shown on no page",
+    "ApiKey": "authenticates the API; shown only on the office's key page, never cached",
     "AuditChainHead": "where the audit trail's hash chain ends; shown on no page",
     "AuditEvent": "the audit trail; shown only on the office's search page, never cached",
     "ChangeToken": "the tokens themselves",
     "DailyCount": "the assessment's daily counts; the assessment pages are never cached",
     "GuideDraft": "a draft of a guide; staff pages only, never cached (publishing changes the "
     "watched catalog rows)",
+    "IdempotentRequest": "the stored answers of retried API requests; shown on no page",
     "DailyCounter": "hands out application numbers; the numbers show through Application",
     "LicenseCounter": "hands out licence serials; the serials show through License",
     "ReviewRoute": "which unit reviews which kind of item; staff pages only, never cached",

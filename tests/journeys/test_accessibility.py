@@ -103,6 +103,8 @@ PAGES: dict[str, list[str]] = {
     "clerk": ["/workbench", "/workbench/applications/{waiting}", "/monitoring/notices"],
     "office": [
         "/staff/roles",
+        "/staff/api-keys",
+        "/api/docs",
         "/monitoring",
         "/monitoring/units/QJ-SCJGJ",
         "/monitoring/summary",

@@ -9,12 +9,13 @@ import jwt
 import pytest
 import sqlalchemy as sa
 
+from mobile_hall.api.keys import create_api_key, revoke_api_key
+from mobile_hall.api.models import ApiKey
 from mobile_hall.audit.models import AuditEvent
 from mobile_hall.common.encoding import b64url_decode
 from mobile_hall.extensions import db
-from mobile_hall.licenses.departments import create_api_key, revoke_api_key
 from mobile_hall.licenses.identifiers import is_valid_license_identifier
-from mobile_hall.licenses.models import ApiKey, License
+from mobile_hall.licenses.models import License
 from mobile_hall.licenses.signing import canonical_json, verify_signature
 from tests.support import builders
 
@@ -167,7 +168,7 @@ def test_a_revocation_needs_a_reason_is_audited_and_shows_on_the_verify_page_at_
             sa.select(AuditEvent).where(AuditEvent.action == "licenses.revoke")
         ).all()[-1]
     assert event.target == f"license:{issued['identifier']}"
-    assert event.actor.startswith("api-key:qjl_")
+    assert event.actor.startswith("api-key:qjk_")
 
 
 def test_a_look_up_gives_the_state_today_and_is_audited(app, client, key_of, issue):
@@ -190,7 +191,7 @@ def test_without_a_valid_key_every_call_is_401(app, client, key_of, issue):
     headers = key_of()
     issued = issue(headers).get_json()
     path = f"/api/v1/licenses/{issued['identifier']}"
-    for bad in ({}, {"Authorization": "Bearer qjl_wrong"}, {"Authorization": "Basic abc"}):
+    for bad in ({}, {"Authorization": "Bearer qjk_wrong"}, {"Authorization": "Basic abc"}):
         response = client.get(path, headers=bad)
         assert response.status_code == 401
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
@@ -236,10 +237,10 @@ def test_the_cli_prints_a_new_key_once_and_keeps_only_its_hash(app, runner, depa
     result = runner.invoke(args=["licenses", "create-api-key", departments.market])
     assert result.exit_code == 0, result.output
     key = result.stdout.strip()
-    assert key.startswith("qjl_") and len(key) > 40
+    assert key.startswith("qjk_") and len(key) > 40
     with app.app_context():
         stored = db.session.scalars(sa.select(ApiKey)).all()[-1]
         assert key not in (stored.key_hash, stored.prefix) and key.startswith(stored.prefix)
-        assert stored.scopes == [departments.permit]
+        assert stored.license_types == [departments.permit]
     refused = runner.invoke(args=["licenses", "create-api-key", "QJ-NOWHERE"])
     assert refused.exit_code == 1 and "单位代码不存在" in refused.output

@@ -334,8 +334,9 @@ class MaterialFile:
     fallback: str
 
 
-def open_file(account: Account, application: Application, material_id: int) -> MaterialFile:
-    """An attached file of an application the caller may already see.
+def open_file(account: Account | None, application: Application, material_id: int) -> MaterialFile:
+    """An attached file of an application the caller may already see (``account``, or a
+    department's system when None: the caller has checked that).
 
     :raises ApplicationNotFound: for a material of another application, without a file, or
         whose file is missing from the store.

@@ -10,8 +10,10 @@ from ...applications.services import ApplicationNotFound
 from ...common.errors import NotAuthorized
 from .actions import (
     ACTION_ROLES,
+    Actor,
     Casefile,
     accept,
+    clerk,
     complete,
     decide,
     open_casefile,
@@ -30,6 +32,7 @@ from .scope import get_for_staff, units_of
 __all__ = [
     "ACTION_ROLES",
     "QUEUES",
+    "Actor",
     "ApplicationNotFound",
     "Casefile",
     "CounterApplicant",
@@ -40,6 +43,7 @@ __all__ = [
     "QueuePage",
     "QueueRow",
     "accept",
+    "clerk",
     "complete",
     "counter_item",
     "counter_items",

@@ -1,9 +1,14 @@
 """The clerks' actions on an application (accept, refuse, ask for supplements, review, decide,
 complete, record a visit, answer a rating), each checking the clerk's role in its unit, and
-the casefile that offers them."""
+the casefile that offers them.
+
+A unit's own approval system takes the same steps through the API (`api.departments`): every
+action takes an `Actor`, a clerk's account standing for the clerk at the workbench, so both
+sides pass the same checks, state machine, records and notices."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -30,13 +35,14 @@ from ...applications.models import (
 from ...applications.services import MaterialFile, open_file
 from ...audit.services import record_event
 from ...clock import now
+from ...common.errors import NotAuthorized
 from ...extensions import db
 from ...identity.constants import StaffRoleKind
 from ...identity.models import Account
 from ...identity.services import staff_roles_of
 from ...licenses.services import issue_for_application, license_summary
 from ...workdays import add_working_days
-from .scope import get_for_staff, holds_role, require_role
+from .scope import get_for_staff, holds_role
 
 _ALL_UNIT_ROLES = (
     StaffRoleKind.WINDOW_CLERK,
@@ -51,6 +57,42 @@ ACTION_ROLES: dict[str, tuple[StaffRoleKind, ...]] = {
     "visit": (StaffRoleKind.WINDOW_CLERK,),
     "reply": _ALL_UNIT_ROLES,
 }
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a step: a clerk at the workbench, or a unit's own system through the API.
+
+    ``reference`` names them in the audit trail, ``channel`` in the process records, and
+    ``may(application, roles)`` says whether they may take a step needing one of ``roles``.
+    """
+
+    reference: str
+    channel: Channel
+    may: Callable[[Application, tuple[StaffRoleKind, ...]], bool]
+
+
+def clerk(staff: Account) -> Actor:
+    """A member of staff at the workbench: their roles in the application's unit decide."""
+    return Actor(
+        f"account:{staff.id}",
+        Channel.WEB,
+        lambda application, kinds: holds_role(staff_roles_of(staff), application, kinds),
+    )
+
+
+def _actor(by: Account | Actor) -> Actor:
+    return by if isinstance(by, Actor) else clerk(by)
+
+
+def _check(actor: Actor, application: Application, action: str) -> None:
+    """Lock the application for the change, then refuse an actor the action is not for.
+
+    :raises NotAuthorized: the actor may not take ``action`` on this application.
+    """
+    load_for_change(application)
+    if not actor.may(application, ACTION_ROLES[action]):
+        raise NotAuthorized()
 
 
 @dataclass(frozen=True)
@@ -110,10 +152,10 @@ def open_material(staff: Account, application_id: int, material_id: int) -> Mate
     return open_file(staff, get_for_staff(staff, application_id), material_id)
 
 
-def audit(staff: Account, action: str, application: Application, **details: Any) -> None:
-    """Write the audit record of a clerk's action on an application (the caller commits)."""
+def audit(by: Account | Actor, action: str, application: Application, **details: Any) -> None:
+    """Write the audit record of an action on an application (the caller commits)."""
     record_event(
-        f"account:{staff.id}",
+        _actor(by).reference,
         f"workbench.{action}",
         target=f"application:{application.id}",
         **details,
@@ -125,7 +167,7 @@ def _material_name(application: Application, position: int) -> str:
 
 
 def accept(
-    staff: Account,
+    by: Account | Actor,
     application: Application,
     *,
     missing_positions: list[int] | None = None,
@@ -138,8 +180,8 @@ def accept(
     :raises ValueError: ``tolerance`` when the item does not allow it, or the deadline is not
         within the time limit.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["accept"])
+    actor = _actor(by)
+    _check(actor, application, "accept")
     today = now().date()
     missing = sorted(set(missing_positions or []))
     if missing:
@@ -151,7 +193,7 @@ def accept(
         ):
             raise ValueError("tolerance_deadline")
     apply_transition(
-        application, "accept", ActorType.CLERK, Channel.WEB, note="容缺受理" if missing else ""
+        application, "accept", ActorType.CLERK, actor.channel, note="容缺受理" if missing else ""
     )
     application.accepted_on = today
     refresh_due_date(application, today)
@@ -170,35 +212,35 @@ def accept(
             else "已受理。"
         )
     notify(application, "申请已受理", f"您的申请（{application.number}）{body}")
-    audit(staff, "accept", application, tolerant=bool(missing))
+    audit(actor, "accept", application, tolerant=bool(missing))
     db.session.commit()
 
 
 def reject(
-    staff: Account, application: Application, reason: str, points: dict[str, list[int]]
+    by: Account | Actor, application: Application, reason: str, points: dict[str, list[int]]
 ) -> None:
     """Refuse to accept (不予受理), naming the reasons against the guide.
 
     :raises NotAuthorized, IllegalTransition: as for `accept`.
     :raises ValueError: ``reason`` when no reason is given.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["reject_accept"])
+    actor = _actor(by)
+    _check(actor, application, "reject_accept")
     if not reason.strip():
         raise ValueError("reason")
     apply_transition(
-        application, "reject_accept", ActorType.CLERK, Channel.WEB, note=reason.strip()
+        application, "reject_accept", ActorType.CLERK, actor.channel, note=reason.strip()
     )
     application.reason, application.reason_points = reason.strip(), points
     notify(
         application, "申请不予受理", f"您的申请（{application.number}）不予受理：{reason.strip()}"
     )
-    audit(staff, "reject_accept", application)
+    audit(actor, "reject_accept", application)
     db.session.commit()
 
 
 def request_supplement(
-    staff: Account, application: Application, items: list[dict[str, Any]], note: str = ""
+    by: Account | Actor, application: Application, items: list[dict[str, Any]], note: str = ""
 ) -> SupplementRequest:
     """Ask once and completely for what is missing (一次性告知); pauses the clock once accepted.
 
@@ -206,15 +248,15 @@ def request_supplement(
     :raises IllegalTransition: not awaiting acceptance or review.
     :raises ValueError: ``items`` when nothing is named or a named item has no reason.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["supplement_request"])
+    actor = _actor(by)
+    _check(actor, application, "supplement_request")
     if not items or any(not str(item.get("reason", "")).strip() for item in items):
         raise ValueError("items")
     pauses = application.status is ApplicationStatus.ACCEPTED
     moment = now()
     listed = "；".join(f"{item['name']}（{item['reason'].strip()}）" for item in items)
     # The transition first: refused, it must leave nothing behind in the session.
-    apply_transition(application, "supplement_request", ActorType.CLERK, Channel.WEB, note=listed)
+    apply_transition(application, "supplement_request", ActorType.CLERK, actor.channel, note=listed)
     request = SupplementRequest(
         application=application,
         requested_items=[
@@ -238,30 +280,30 @@ def request_supplement(
         "请补正材料",
         f"您的申请（{application.number}）需要补正：{listed}。补齐前办理时限暂停计算。",
     )
-    audit(staff, "supplement_request", application, items=len(items))
+    audit(actor, "supplement_request", application, items=len(items))
     db.session.commit()
     return request
 
 
-def review(staff: Account, application: Application, opinion: str) -> None:
+def review(by: Account | Actor, application: Application, opinion: str) -> None:
     """Record the review opinion (审查意见).
 
     :raises NotAuthorized: not a reviewer of the unit.
     :raises IllegalTransition: not awaiting review.
     :raises ValueError: ``opinion`` when empty.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["review"])
+    actor = _actor(by)
+    _check(actor, application, "review")
     if not opinion.strip():
         raise ValueError("opinion")
-    apply_transition(application, "review", ActorType.CLERK, Channel.WEB, note=opinion.strip())
+    apply_transition(application, "review", ActorType.CLERK, actor.channel, note=opinion.strip())
     application.review_opinion = opinion.strip()
-    audit(staff, "review", application)
+    audit(actor, "review", application)
     db.session.commit()
 
 
 def decide(
-    staff: Account,
+    by: Account | Actor,
     application: Application,
     decision: Decision,
     reason: str = "",
@@ -273,15 +315,15 @@ def decide(
     :raises IllegalTransition: not awaiting a decision.
     :raises ValueError: ``reason`` for a denial without one.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["decide"])
+    actor = _actor(by)
+    _check(actor, application, "decide")
     if decision is Decision.DENIED and not reason.strip():
         raise ValueError("reason")
     apply_transition(
         application,
         "decide",
         ActorType.CLERK,
-        Channel.WEB,
+        actor.channel,
         result=decision.value,
         note=reason.strip(),
     )
@@ -290,11 +332,11 @@ def decide(
         application.reason, application.reason_points = reason.strip(), points or {}
     text = "已批准" if decision is Decision.APPROVED else f"不予批准：{reason.strip()}"
     notify(application, "审批决定", f"您的申请（{application.number}）{text}")
-    audit(staff, "decide", application, decision=decision.value)
+    audit(actor, "decide", application, decision=decision.value)
     db.session.commit()
 
 
-def complete(staff: Account, application: Application, delivery: str) -> None:
+def complete(by: Account | Actor, application: Application, delivery: str) -> None:
     """Complete (办结) and deliver the result by the chosen way; an approved application whose
     result is a license issues it in the same transaction.
 
@@ -303,47 +345,51 @@ def complete(staff: Account, application: Application, delivery: str) -> None:
     :raises ValueError: ``delivery`` for a way the item does not offer; `LicenseRefused`
         (``license_holder``, ...) when the license cannot be issued, and nothing is completed.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["complete"])
+    actor = _actor(by)
+    _check(actor, application, "complete")
     offered = application.version.result_delivery or ["pickup"]
     if delivery not in offered:
         raise ValueError("delivery")
-    apply_transition(application, "complete", ActorType.CLERK, Channel.WEB)
+    apply_transition(application, "complete", ActorType.CLERK, actor.channel)
     application.completed_at, application.delivery = now(), delivery
-    channel = Channel.COUNTER if delivery == "pickup" else Channel.WEB
+    channel = actor.channel
+    if channel is Channel.WEB and delivery == "pickup":
+        channel = Channel.COUNTER  # handed over at the window
     write_record(application, Stage.DELIVER, ActorType.CLERK, channel, result=delivery)
     if application.decision is Decision.APPROVED and application.version.result_type == "license":
         try:
-            issue_for_application(application, actor=f"account:{staff.id}")
+            issue_for_application(application, actor=actor.reference)
         except BaseException:
             db.session.rollback()  # no license, no completion: nothing half-done stays
             raise
     notify(application, "办结", f"您的申请（{application.number}）已办结，欢迎评价我们的服务。")
-    audit(staff, "complete", application, delivery=delivery)
+    audit(actor, "complete", application, delivery=delivery)
     db.session.commit()
 
 
-def record_visit(staff: Account, application: Application, note: str = "") -> None:
+def record_visit(by: Account | Actor, application: Application, note: str = "") -> None:
     """Record that the applicant came to the counter (the monitoring counts real visits).
 
     :raises NotAuthorized: not a window clerk of the unit.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["visit"])
+    actor = _actor(by)
+    _check(actor, application, "visit")
     write_record(application, Stage.VISIT, ActorType.CLERK, Channel.COUNTER, note=note.strip())
-    audit(staff, "visit", application)
+    audit(actor, "visit", application)
     db.session.commit()
 
 
-def reply_to_rating(staff: Account, application: Application, reply: str, rectified: bool) -> None:
+def reply_to_rating(
+    by: Account | Actor, application: Application, reply: str, rectified: bool
+) -> None:
     """Answer a rating (a complaint when 1–2) and say whether it was put right.
 
     :raises NotAuthorized: not staff of the unit.
     :raises IllegalTransition: when there is no rating.
     :raises ValueError: ``reply`` when empty.
     """
-    load_for_change(application)
-    require_role(staff, application, *ACTION_ROLES["reply"])
+    actor = _actor(by)
+    _check(actor, application, "reply")
     if application.rating is None:
         raise IllegalTransition("reply", application.status)
     if not reply.strip():
@@ -351,5 +397,5 @@ def reply_to_rating(staff: Account, application: Application, reply: str, rectif
     application.rating.reply, application.rating.rectified = reply.strip(), rectified
     application.rating.replied_at = now()
     notify(application, "评价回复", f"您对申请（{application.number}）的评价已有回复。")
-    audit(staff, "reply_rating", application, rectified=rectified)
+    audit(actor, "reply_rating", application, rectified=rectified)
     db.session.commit()
