@@ -77,6 +77,7 @@ MODEL_MODULES = (
     "applications",
     "pages",
     "monitoring",
+    "exchange",
 )
 
 
@@ -116,6 +117,8 @@ def register_blueprints(app: Flask) -> None:
     from .audit.views import blueprint as audit
     from .catalog.views import blueprint as catalog
     from .common.views import blueprint as common
+    from .exchange.api import blueprint as exchange_api
+    from .exchange.views import blueprint as exchange
     from .identity.staff_views import blueprint as staff
     from .identity.views import blueprint as identity
     from .licenses.api import blueprint as license_api
@@ -141,6 +144,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(pages_staff)
     app.register_blueprint(mobile_access)
     app.register_blueprint(monitoring)
+    app.register_blueprint(exchange)
+    app.register_blueprint(exchange_api)
 
 
 def register_web(app: Flask) -> None:
@@ -184,11 +189,13 @@ def register_operations(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the operator commands (`flask applications …`, `flask audit …`, `flask catalog …`,
-    `flask demo …`, `flask monitoring …`, `flask sessions …`, `flask storage …`)."""
+    `flask demo …`, `flask exchange …`, `flask monitoring …`, `flask sessions …`,
+    `flask storage …`)."""
     from .applications.cli import applications_cli
     from .audit.cli import audit_cli
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
+    from .exchange.cli import exchange_cli
     from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
     from .monitoring.cli import monitoring_cli
@@ -198,6 +205,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(exchange_cli)
     app.cli.add_command(licenses_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(storage_cli)

@@ -144,6 +144,7 @@ UNWATCHED = {
     "AuditChainHead": "where the audit trail's hash chain ends; shown on no page",
     "AuditEvent": "the audit trail; shown only on the office's search page, never cached",
     "ChangeToken": "the tokens themselves",
+    "ExchangeState": "the delivery worker's state; shown only on the office's exchange page",
     "DailyCounter": "hands out application numbers; the numbers show through Application",
     "LicenseCounter": "hands out licence serials; the serials show through License",
     "Notice": "an assessment notice; the assessment pages are never cached",
