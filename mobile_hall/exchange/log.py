@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from ..applications.models import ProcessRecord
 from ..extensions import db
 from .models import ExchangeState
-from .schema import FIELDS, ExchangeRecord, RecordPage, exchange_record
+from .schema import FIELDS, ExchangeRecord, RecordPage, exchange_records
 
 SEQUENCER = "sequencer"
 DELIVERY = "delivery"
@@ -65,7 +65,10 @@ def assign_sequences(limit: int = SEQUENCE_PASS) -> int:
 
 
 def _columns() -> list[sa.ColumnElement]:
-    return [getattr(ProcessRecord, name) for name in FIELDS]
+    # The table's columns, not the mapped attributes: rows come back without the ORM's
+    # per-row loading, which a page of 1 000 would pay for nothing.
+    table = ProcessRecord.__table__
+    return [table.c[name] for name in FIELDS]
 
 
 def record_page(after: int, limit: int) -> RecordPage:
@@ -78,7 +81,7 @@ def record_page(after: int, limit: int) -> RecordPage:
         .order_by(ProcessRecord.sequence)
         .limit(limit + 1)
     ).all()
-    records = [exchange_record(row) for row in rows[:limit]]
+    records = exchange_records(row._mapping for row in rows[:limit])
     return RecordPage(
         records=records,
         next_after=records[-1].sequence if records else after,
@@ -94,4 +97,4 @@ def undelivered_batch(limit: int) -> list[ExchangeRecord]:
         .order_by(ProcessRecord.sequence)
         .limit(limit)
     ).all()
-    return [exchange_record(row) for row in rows]
+    return exchange_records(row._mapping for row in rows)

@@ -8,10 +8,11 @@ so none can leave the hall through the exchange.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 from ..applications.constants import ActorType, Channel, Stage
 from ..clock import as_local
@@ -46,12 +47,14 @@ class ExchangeRecord(BaseModel):
 
 #: The columns of `ProcessRecord` a record is made of, in the contract's order.
 FIELDS = tuple(ExchangeRecord.model_fields)
+_RECORDS = TypeAdapter(list[ExchangeRecord])
 
 
-def exchange_record(source: Any) -> ExchangeRecord:
-    """The contract's record of a `ProcessRecord` (or a row of its `FIELDS`) that has its
-    sequence."""
-    return ExchangeRecord.model_validate(source)
+def exchange_records(rows: Iterable[Mapping[Any, Any]]) -> list[ExchangeRecord]:
+    """The contract's records from rows of `FIELDS` of the process records (with their
+    sequence), checked against the contract in one call for the whole list (one call per
+    record took most of the time of a page of 1 000, docs/performance.md)."""
+    return _RECORDS.validate_python([dict(row) for row in rows])
 
 
 class RecordBatch(BaseModel):
