@@ -27,6 +27,7 @@ SKIPPED = {
     "applications.file": "an uploaded file as it was uploaded, not a page",
     "workbench.material_file": "an uploaded file as it was uploaded, not a page",
     "license_api.look_up": "JSON API for departments (licenses/api.py)",
+    "exchange_api.records": "JSON API pulling the record log (exchange/api.py)",
     "licenses.keys": "the JWKS (JSON) that verifies licence signatures",
     "mobile_access.manifest": "the access manifest (JSON), tested in test_manifest.py",
     "identity.login": "redirects to the identity platform",
