@@ -150,6 +150,19 @@ class Config:
     METRICS_ALLOWED_NETWORKS = _split(
         os.environ.get("METRICS_ALLOWED_NETWORKS", "127.0.0.0/8 ::1/128")
     )
+    # The province's exchange (docs/exchange.md): where the delivery worker posts the record log
+    # (empty: nothing is pushed; the pull API still serves it) and how it behaves.
+    PROVINCE_EXCHANGE_URL = os.environ.get("PROVINCE_EXCHANGE_URL", "")
+    EXCHANGE_BATCH_SIZE = int(os.environ.get("EXCHANGE_BATCH_SIZE", "500"))
+    EXCHANGE_CONNECT_TIMEOUT_SECONDS = float(
+        os.environ.get("EXCHANGE_CONNECT_TIMEOUT_SECONDS", "5")
+    )
+    EXCHANGE_READ_TIMEOUT_SECONDS = float(os.environ.get("EXCHANGE_READ_TIMEOUT_SECONDS", "30"))
+    # After the n-th failure in a row: between half and all of min(cap, base * 2^(n-1)) seconds.
+    EXCHANGE_RETRY_BASE_SECONDS = float(os.environ.get("EXCHANGE_RETRY_BASE_SECONDS", "1"))
+    EXCHANGE_RETRY_CAP_SECONDS = float(os.environ.get("EXCHANGE_RETRY_CAP_SECONDS", "300"))
+    # How often an idle worker looks for new records.
+    EXCHANGE_IDLE_SECONDS = float(os.environ.get("EXCHANGE_IDLE_SECONDS", "1"))
     # One JSON line per log record on stderr (0: leave logging to the host, e.g. the tests).
     LOG_JSON = os.environ.get("LOG_JSON", "1") != "0"
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
@@ -180,6 +193,13 @@ class ProductionConfig(Config):
         # worker and multiply each limit by the number of workers.
         return _required("RATELIMIT_STORAGE_URI")
 
+    @property
+    def PROVINCE_EXCHANGE_SECRET(self) -> str:  # noqa: N802
+        # The HMAC key the province shares with the hall: needed only where records are pushed.
+        if os.environ.get("PROVINCE_EXCHANGE_URL"):
+            return _required("PROVINCE_EXCHANGE_SECRET")
+        return os.environ.get("PROVINCE_EXCHANGE_SECRET", "")
+
 
 class DevelopmentConfig(Config):
     """`make run`: plain HTTP on loopback, secrets generated into instance/."""
@@ -201,6 +221,12 @@ class DevelopmentConfig(Config):
         return os.environ.get("IDENTITY_HASH_KEY") or local_secret("identity_hash_key")
 
     @property
+    def PROVINCE_EXCHANGE_SECRET(self) -> str:  # noqa: N802
+        return os.environ.get("PROVINCE_EXCHANGE_SECRET") or local_secret(
+            "province_exchange_secret"
+        )
+
+    @property
     def LICENSE_SIGNING_KEY(self) -> str:  # noqa: N802
         from mobile_hall.licenses.keys import local_signing_key
 
@@ -216,6 +242,7 @@ class TestingConfig(Config):
     SECRET_KEY = secrets.token_urlsafe(32)
     IDENTITY_KEYS = f"t1:{generate_key()}"
     IDENTITY_HASH_KEY = generate_key()
+    PROVINCE_EXCHANGE_SECRET = os.environ.get("PROVINCE_EXCHANGE_SECRET") or secrets.token_hex(32)
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = True
     # Most tests sign in and look up far more often than a person; the tests of the limits

@@ -14,7 +14,9 @@ BENCH_PG_URL (server, default postgresql://postgres@127.0.0.1:5432), BENCH_PG_DA
 database made and dropped there, default mobile_hall_bench), BENCH_PAGES (the pages to
 measure, space-separated names from the plan — `home`, `item list`, … `licence verification` —
 and `journey`; names with a space may also be written with underscores, `item_list`; default
-all: a partial run measures only those, and still the bare callable).
+all: a partial run measures only those, and still the bare callable). On PostgreSQL it then runs
+bench/exchange.py (delivery to the stand-in province, pulls from a 5 000 000-record log) unless
+BENCH_PAGES leaves out `exchange`.
 """
 
 from __future__ import annotations
@@ -712,21 +714,35 @@ def main() -> int:
     os.environ.update(env)
     env = {**os.environ, **env}
     results = []
+    exchange = None
     try:
         for kind in DATABASES:
             results.append(bench_database(kind, env, workdir))
+        if "postgresql" in DATABASES and (not PAGES or "exchange" in PAGES):
+            from bench import exchange as exchange_bench
+
+            exchange = exchange_bench.run()
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
     report = f"Machine: {machine()}\n\n" + "\n".join(table(r) for r in results)
+    if exchange is not None:
+        from bench import exchange as exchange_bench
+
+        report += "\n" + exchange_bench.table(exchange)
     met = [f["met"] for r in results for f in r["figures"]]
     met += [f["met"] for r in results for f in r.get("assessment", []) if f["met"] is not None]
+    met += [exchange["delivery"]["met"], exchange["pull"]["met"]] if exchange else []
     report += f"\nTargets met: {sum(met)} of {len(met)}\n"
     print("\n" + report)
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / f"bench-{stamp}.md").write_text(report, encoding="utf-8")
     (RESULTS / f"bench-{stamp}.json").write_text(
-        json.dumps({"machine": machine(), "results": results}, ensure_ascii=False, indent=2),
+        json.dumps(
+            {"machine": machine(), "results": results, "exchange": exchange},
+            ensure_ascii=False,
+            indent=2,
+        ),
         encoding="utf-8",
     )
     return 0

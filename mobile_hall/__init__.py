@@ -79,6 +79,7 @@ MODEL_MODULES = (
     "monitoring",
     "authoring",
     "api",
+    "exchange",
 )
 
 
@@ -121,6 +122,8 @@ def register_blueprints(app: Flask) -> None:
     from .authoring.views import blueprint as authoring
     from .catalog.views import blueprint as catalog
     from .common.views import blueprint as common
+    from .exchange.api import blueprint as exchange_api
+    from .exchange.views import blueprint as exchange
     from .identity.staff_views import blueprint as staff
     from .identity.views import blueprint as identity
     from .licenses.api import blueprint as license_api
@@ -151,6 +154,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(registry)
     app.register_blueprint(api)
     app.register_blueprint(api_departments)
+    app.register_blueprint(exchange)
+    app.register_blueprint(exchange_api)
 
 
 def register_web(app: Flask) -> None:
@@ -194,12 +199,13 @@ def register_operations(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Add the operator commands (`flask applications …`, `flask audit …`, `flask catalog …`,
-    `flask demo …`, `flask monitoring …`, `flask reference …`, `flask sessions …`,
-    `flask storage …`)."""
+    `flask demo …`, `flask exchange …`, `flask monitoring …`, `flask reference …`,
+    `flask sessions …`, `flask storage …`)."""
     from .applications.cli import applications_cli
     from .audit.cli import audit_cli
     from .catalog.cli import catalog_cli
     from .demo.cli import demo_cli
+    from .exchange.cli import exchange_cli
     from .identity.cli import sessions_cli
     from .licenses.cli import licenses_cli
     from .monitoring.cli import monitoring_cli
@@ -211,6 +217,7 @@ def register_commands(app: Flask) -> None:
     app.cli.add_command(catalog_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(reference_cli)
+    app.cli.add_command(exchange_cli)
     app.cli.add_command(licenses_cli)
     app.cli.add_command(sessions_cli)
     app.cli.add_command(storage_cli)

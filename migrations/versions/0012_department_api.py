@@ -2,7 +2,7 @@
 last use); stored answers of idempotent requests
 
 Revision ID: 0012_department_api
-Revises: 0009_monitoring
+Revises: 0011_exchange_outbox
 Create Date: 2026-12-03 10:50:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012_department_api"
-down_revision = "0009_monitoring"
+down_revision = "0011_exchange_outbox"
 branch_labels = None
 depends_on = None
 

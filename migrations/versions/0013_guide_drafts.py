@@ -1,7 +1,7 @@
 """guide authoring: drafts, review routes, item suspension
 
 Revision ID: 0013_guide_drafts
-Revises: 0009_monitoring
+Revises: 0012_department_api
 Create Date: 2026-12-03 11:10:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013_guide_drafts"
-down_revision = "0010_monitoring_summary"
+down_revision = "0012_department_api"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """reference registry: yearly town figures, one-stop entries, record history
 
 Revision ID: 0014_reference_registry
-Revises: 0009_monitoring
+Revises: 0013_guide_drafts
 Create Date: 2026-12-03 10:27:49.575892
 
 The towns' population and enterprise counts move from `unit` to `unit_figure`, one row per
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014_reference_registry"
-down_revision = "0009_monitoring"
+down_revision = "0013_guide_drafts"
 branch_labels = None
 depends_on = None
 

@@ -148,6 +148,11 @@ class ProcessRecord(Model):
     # Shown on the timeline (reasons, opinions); never sent with the exchange records.
     note: Mapped[str] = mapped_column(sa.Text, default="")
     delivered_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True), index=True)
+    # The record's place in the exchange log (data-exchange.md `sequence`): given after its
+    # transaction committed, in commit order, by `exchange.log.assign_sequences`; `id` is
+    # given at insert, so a transaction that commits late would put a lower `id` after a
+    # higher one that a client had already read past.
+    sequence: Mapped[int | None] = mapped_column(sa.BigInteger, unique=True)
 
     application: Mapped[Application] = relationship(back_populates="records")
 

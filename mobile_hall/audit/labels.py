@@ -11,6 +11,8 @@ ACTION = {
     "identity.backchannel_logout": "统一认证平台通知退出",
     "staff.grant_role": "分配工作人员角色",
     "staff.revoke_role": "撤销工作人员角色",
+    "exchange.pull": "接口拉取过程数据",
+    "exchange.retry_now": "立即重试向省推送",
     "licenses.api_key_create": "签发部门接口密钥",
     "licenses.api_key_revoke": "停用部门接口密钥",
     "api.key_create": "签发接口密钥",

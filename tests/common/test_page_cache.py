@@ -148,6 +148,7 @@ UNWATCHED = {
     "GuideDraft": "a draft of a guide; staff pages only, never cached (publishing changes the "
     "watched catalog rows)",
     "IdempotentRequest": "the stored answers of retried API requests; shown on no page",
+    "ExchangeState": "the delivery worker's state; shown only on the office's exchange page",
     "DailyCounter": "hands out application numbers; the numbers show through Application",
     "LicenseCounter": "hands out licence serials; the serials show through License",
     "ReviewRoute": "which unit reviews which kind of item; staff pages only, never cached",

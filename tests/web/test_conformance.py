@@ -31,6 +31,7 @@ SKIPPED = {
     "api_departments.changed": "JSON API for departments (api/department_views.py)",
     "api_departments.show": "JSON API for departments (api/department_views.py)",
     "api_departments.material_file": "an uploaded file by a signed link, not a page",
+    "exchange_api.records": "JSON API pulling the record log (exchange/api.py)",
     "licenses.keys": "the JWKS (JSON) that verifies licence signatures",
     "mobile_access.manifest": "the access manifest (JSON), tested in test_manifest.py",
     "identity.login": "redirects to the identity platform",

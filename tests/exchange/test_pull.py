@@ -1,0 +1,107 @@
+"""`GET /api/v1/exchange/records`: the record log in sequence order for a client with a key."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from mobile_hall.audit.models import AuditEvent
+from mobile_hall.extensions import db
+from mobile_hall.licenses.departments import revoke_api_key
+from tests.support.exchange import write_records
+
+SPEC_FIELDS = {
+    "record_id",
+    "application_no",
+    "item_code",
+    "unit_code",
+    "stage",
+    "result",
+    "channel",
+    "actor_type",
+    "occurred_at",
+    "applicant_type",
+    "sequence",
+}
+
+
+def _last_sequence(client, headers) -> int:
+    after = 0
+    while True:
+        page = client.get(f"/api/v1/exchange/records?after={after}&limit=1000", headers=headers)
+        body = page.get_json()
+        after = body["next_after"]
+        if not body["has_more"]:
+            return after
+
+
+@pytest.mark.parametrize("header", [None, "Bearer qjl_not-a-key", "Basic dXNlcjpwYXNz", "Bearer "])
+def test_a_client_without_a_valid_key_is_refused(client, header):
+    headers = {"Authorization": header} if header is not None else {}
+    response = client.get("/api/v1/exchange/records", headers=headers)
+    assert response.status_code == 401
+    assert response.get_json() == {"error": "unauthorized"}
+    assert response.headers["WWW-Authenticate"].startswith("Bearer")
+
+
+def test_a_revoked_key_is_refused(client, pull_key, app_context):
+    prefix = pull_key["Authorization"].removeprefix("Bearer ")[:12]
+    revoke_api_key(prefix, actor="test")
+    assert client.get("/api/v1/exchange/records", headers=pull_key).status_code == 401
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("after=-1", "after"),
+        ("after=abc", "after"),
+        ("after=99999999999999999999", "after"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("limit=ten", "limit"),
+    ],
+)
+def test_a_bad_after_or_limit_is_a_json_error_naming_it(client, pull_key, query, field):
+    response = client.get(f"/api/v1/exchange/records?{query}", headers=pull_key)
+    assert response.status_code == 400
+    body = response.get_json()
+    assert body["error"] == "invalid"
+    assert [problem["field"] for problem in body["problems"]] == [field]
+
+
+def test_pages_follow_the_sequence_without_gap_or_repeat(client, pull_key, caught_up):
+    start = _last_sequence(client, pull_key)
+    written = write_records(7)
+    db.session.commit()
+    seen, after = [], start
+    while True:
+        body = client.get(
+            f"/api/v1/exchange/records?after={after}&limit=3", headers=pull_key
+        ).get_json()
+        seen += body["records"]
+        after = body["next_after"]
+        if not body["has_more"]:
+            break
+    assert [record["record_id"] for record in seen] == written
+    assert [record["sequence"] for record in seen] == list(range(start + 1, start + 8))
+    assert all(set(record) == SPEC_FIELDS for record in seen)
+    assert seen[0]["occurred_at"].endswith("+08:00")
+    assert (seen[0]["stage"], seen[0]["channel"], seen[0]["actor_type"]) == (
+        "visit",
+        "web",
+        "system",
+    )
+
+
+def test_a_page_at_the_end_is_empty_and_keeps_the_cursor(client, pull_key, caught_up):
+    end = _last_sequence(client, pull_key)
+    body = client.get(f"/api/v1/exchange/records?after={end}", headers=pull_key).get_json()
+    assert body == {"records": [], "next_after": end, "has_more": False}
+
+
+def test_every_pull_is_audited_with_the_key(client, pull_key, caught_up):
+    client.get("/api/v1/exchange/records?after=0&limit=5", headers=pull_key)
+    event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc()).limit(1)).one()
+    prefix = pull_key["Authorization"].removeprefix("Bearer ")[:12]
+    assert (event.action, event.actor) == ("exchange.pull", f"api-key:{prefix}")
+    assert event.details == {"after": 0, "count": 5}
