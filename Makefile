@@ -72,7 +72,9 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .coverage
 
 ## bench: the hall under gunicorn (2 sync workers) on 500 items and 100 000 applications, driven
-## by wrk, on SQLite then PostgreSQL (BENCH_PG_URL); never part of `make test` (docs/performance.md)
+## by wrk, on SQLite then PostgreSQL (BENCH_PG_URL), then a 200 000-row stock licence import
+## (bench/imports.py); never part of `make test` (docs/performance.md)
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/imports.py
