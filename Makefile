@@ -72,10 +72,12 @@ clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .coverage
 
 ## bench: the hall under gunicorn (2 sync workers) on 500 items and 100 000 applications, driven
-## by wrk, on SQLite then PostgreSQL (BENCH_PG_URL); never part of `make test` (docs/performance.md)
+## by wrk, on SQLite then PostgreSQL (BENCH_PG_URL), then a 200 000-row stock licence import
+## (bench/imports.py); never part of `make test` (docs/performance.md)
 bench: install
 	@command -v wrk >/dev/null || apt-get install -y wrk
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/imports.py
 
 ## soak: 200 simulated citizens and 10 clerks (locust, headless) for SOAK_SECONDS (default 120)
 ## against gunicorn on a fresh PostgreSQL database (SOAK_PG_URL); exits 1 on any 5xx, lost,

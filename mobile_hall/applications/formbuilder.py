@@ -13,6 +13,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     DecimalField,
+    IntegerField,
     RadioField,
     SelectField,
     SelectMultipleField,
@@ -25,6 +26,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..catalog.constants import CHOICE_FIELD_TYPES, FieldType
+from ..common.fieldinputs import field_input
 from ..identity.identifiers import is_valid_credit_code, is_valid_id_number
 
 PHONE_PATTERN = r"^1[3-9][0-9]{9}$|^0[0-9]{2,3}-?[0-9]{7,8}$"
@@ -33,7 +35,8 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # (characters), so that no answer can grow without bound in the record and on the clerk's page.
 TEXT_MAX_LENGTH = 200
 TEXTAREA_MAX_LENGTH = 2000
-FREE_TEXT_TYPES = frozenset(FieldType) - CHOICE_FIELD_TYPES - {FieldType.NUMBER, FieldType.DATE}
+NUMERIC_TYPES = frozenset({FieldType.NUMBER, FieldType.COUNT})
+FREE_TEXT_TYPES = frozenset(FieldType) - CHOICE_FIELD_TYPES - NUMERIC_TYPES - {FieldType.DATE}
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -102,13 +105,20 @@ def _range_message(rules: dict[str, Any]) -> str:
 
 def _field(spec: dict[str, Any]):
     kind, label = spec["type"], spec["label"]
-    options = {"validators": _validators(spec), "description": spec.get("help", "")}
+    options = {
+        "validators": _validators(spec),
+        "description": spec.get("help", ""),
+        # The keyboard and autofill a phone needs (`common.fieldinputs`); empty for the rest.
+        "render_kw": field_input(kind),
+    }
     choices = [SelectChoice(choice, choice) for choice in spec.get("choices", [])]
     invalid = {"invalid_choice_message": "请从选项中选择"}
     if kind == FieldType.TEXTAREA:
         return TextAreaField(label, **options)
     if kind == FieldType.NUMBER:
         return DecimalField(label, invalid_value_message="请填写数字", **options)
+    if kind == FieldType.COUNT:
+        return IntegerField(label, invalid_value_message="请填写整数", **options)
     if kind == FieldType.DATE:
         return DateField(label, invalid_value_message="请按“年-月-日”填写日期", **options)
     if kind == FieldType.SELECT:

@@ -10,6 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
 
 from ..catalog.published import PublishedUnit
+from ..common.fieldinputs import field_input
 from .labels import SCORE
 from .numbering import is_valid_application_number
 
@@ -88,6 +89,7 @@ class ProgressForm(FlaskForm):
             Length(max=64, message="办件编号有误，请核对"),
             _application_number,
         ],
+        render_kw=field_input("code"),
     )
     phone_last4 = StringField(
         "申请人手机号码后四位",
@@ -95,4 +97,5 @@ class ProgressForm(FlaskForm):
             InputRequired("请填写手机号码后四位"),
             Regexp(r"^[0-9]{4}$", message="请填写4位数字"),
         ],
+        render_kw=field_input("digits"),
     )

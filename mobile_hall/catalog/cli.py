@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
+from ..common.bulkimport import ProblemReport, RowProblem, echo_outcome, progress_bar, report_option
+from ..common.validation import Problem
 from .services import CatalogImportError, export_catalog, import_catalog
+
+_RECORD = re.compile(r"^items\[(\d+)\]")
 
 catalog_cli = AppGroup("catalog", help="Export and import the service catalog.")
 
@@ -23,26 +29,36 @@ def export_command(file) -> None:
 
 @catalog_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-def import_command(file: str) -> None:
-    """Validate FILE and publish it all-or-nothing; print a report."""
+@report_option
+def import_command(file: str, report: Path | None) -> None:
+    """Validate FILE and publish it all-or-nothing; print a summary (problems: --report)."""
     try:
         with open(file, encoding="utf-8") as handle:
             raw = json.load(handle)
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
         click.echo(f"导入失败：无法读取 {file}（{error}）", err=True)
         sys.exit(1)
-    try:
-        report = import_catalog(raw, actor="cli:catalog-import")
-    except CatalogImportError as error:
-        click.echo(f"导入失败，未做任何修改。共 {len(error.problems)} 处问题：", err=True)
-        for problem in error.problems:
-            click.echo(f"  {problem}", err=True)
-        sys.exit(1)
+    records = raw.get("items") if isinstance(raw, dict) else None
+    with ProblemReport(report) as problems:
+        try:
+            with progress_bar(len(records) if isinstance(records, list) else 0, "发布事项") as bar:
+                outcome = import_catalog(raw, actor="cli:catalog-import", advance=bar)
+        except CatalogImportError as error:
+            problems.extend(_row_problem(problem) for problem in error.problems)
+            echo_outcome(problems, f"导入失败，未做任何修改。共 {problems.count} 处问题。")
+            sys.exit(1)
     click.echo(
-        f"导入成功：新增 {len(report.created)} 项，更新（新版本）{len(report.updated)} 项，"
-        f"未变 {len(report.unchanged)} 项"
+        f"导入成功：新增 {len(outcome.created)} 项，更新（新版本）{len(outcome.updated)} 项，"
+        f"未变 {len(outcome.unchanged)} 项"
     )
-    for code in report.created:
+    for code in outcome.created:
         click.echo(f"  新增 {code}")
-    for code in report.updated:
+    for code in outcome.updated:
         click.echo(f"  更新 {code}")
+
+
+def _row_problem(problem: Problem) -> RowProblem:
+    """A schema problem as a report row: the record's number in ``items`` and the field's path."""
+    record = _RECORD.match(problem.path)
+    row = int(record[1]) + 1 if record else 0
+    return RowProblem(row, problem.path, problem.message, noun="项")

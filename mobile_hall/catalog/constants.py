@@ -73,8 +73,10 @@ class FieldType(StrEnum):
     """Types of the fields in an item's declarative application form."""
 
     TEXT = "text"
+    PERSON_NAME = "person_name"  # a person's name, as on the ID card
     TEXTAREA = "textarea"
-    NUMBER = "number"
+    NUMBER = "number"  # an amount or a measure: decimals allowed
+    COUNT = "count"  # how many people, beds, copies: a whole number
     DATE = "date"
     SELECT = "select"
     RADIO = "radio"

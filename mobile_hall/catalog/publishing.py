@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import joinedload
 
 from ..clock import now
+from ..common.bulkimport import Advance, no_progress
 from ..common.messages import VALIDATION_MESSAGES
 from ..common.validation import Problem, problems_from
 from ..extensions import db
@@ -228,8 +229,10 @@ def publish_record(record: ItemRecord, refs: _References, items: dict[str, Servi
     return outcome
 
 
-def import_document(raw: object) -> ImportReport:
+def import_document(raw: object, advance: Advance = no_progress) -> ImportReport:
     """Validate and publish a whole catalog document in one transaction, or nothing at all.
+
+    ``advance(1)`` is called as each record is published (a progress bar's).
 
     :raises CatalogImportError: when any record is invalid; the database is untouched.
     """
@@ -243,6 +246,7 @@ def import_document(raw: object) -> ImportReport:
     report = ImportReport()
     for record in document.items:
         getattr(report, publish_record(record, refs, items)).append(record.code)
+        advance(1)
     return report
 
 

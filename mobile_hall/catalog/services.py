@@ -9,6 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..audit.services import record_event
+from ..common.bulkimport import Advance, no_progress
 from ..common.errors import NotFound
 from ..common.paging import paginate
 from ..extensions import db
@@ -223,13 +224,15 @@ def upsert_themes(records: list[ThemeRecord]) -> None:
         db.session.add(theme)
 
 
-def import_catalog(raw: object, actor: str) -> ImportReport:
+def import_catalog(raw: object, actor: str, advance: Advance = no_progress) -> ImportReport:
     """Publish a catalog document all-or-nothing, with an audit record in the same transaction.
+
+    ``advance(1)`` is called as each record is published (a progress bar's).
 
     :raises CatalogImportError: listing every invalid field; nothing is written.
     """
     try:
-        report = import_document(raw)
+        report = import_document(raw, advance)
         record_event(
             actor,
             "catalog.import",

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from ..clock import now
 from ..database import insert_or_update
 from ..extensions import db
+from .bulkimport import batched
 from .models import ChangeToken
 
 CATALOG = "catalog"  # items, guides, themes, units, places, licence types
@@ -36,6 +37,7 @@ ScopesOf = Callable[[Any], Iterable[str | None]]
 _watched: dict[type, ScopesOf] = {}
 _BUMPED = "freshness.bumped"  # written in this transaction: re-read after it ends
 _PENDING = "freshness.pending"  # changed in this transaction: written at its commit
+TOKEN_ROWS_PER_STATEMENT = 1_000
 
 
 def account_scope(account_id: int | None) -> str | None:
@@ -91,18 +93,18 @@ def _write_tokens(session: Session, scopes: set[str]) -> None:
     connection = session.connection()
     moment = now()
     statement = insert_or_update(ChangeToken, connection.dialect.name)
-    # Sorted, so two transactions bumping the same scopes lock their rows in the same order.
-    rows = [
-        {"scope": scope, "token": secrets.token_hex(16), "changed_at": moment}
-        for scope in sorted(scopes)
-    ]
-    connection.execute(
-        statement.on_conflict_do_update(
-            index_elements=["scope"],
-            set_={"token": statement.excluded.token, "changed_at": statement.excluded.changed_at},
-        ),
-        rows,
+    upsert = statement.on_conflict_do_update(
+        index_elements=["scope"],
+        set_={"token": statement.excluded.token, "changed_at": statement.excluded.changed_at},
     )
+    # Sorted, so two transactions bumping the same scopes lock their rows in the same order; in
+    # slices, so a bulk import's hundreds of thousands of holders do not make one huge statement.
+    for scopes_slice in batched(sorted(scopes), TOKEN_ROWS_PER_STATEMENT):
+        rows = [
+            {"scope": scope, "token": secrets.token_hex(16), "changed_at": moment}
+            for scope in scopes_slice
+        ]
+        connection.execute(upsert, rows)
     session.info.setdefault(_BUMPED, set()).update(scopes)
 
 

@@ -62,3 +62,9 @@ VALIDATION_MESSAGES: dict[str, str] = {
     "not_a_json_object": "文件内容应为 JSON 对象",
     "unreadable_file": "无法读取文件：{reason}",
 }
+
+# What a bulk import prints besides its own summary (`common.bulkimport.echo_outcome`).
+BULK_IMPORT_MESSAGES: dict[str, str] = {
+    "report_written": "共 {count} 处问题，逐行报告已写入 {path}",
+    "more_problems": "另有 {count} 处问题未显示；用 --report 文件名 保存完整的逐行报告",
+}

@@ -7,6 +7,7 @@ from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
+from ..common.fieldinputs import field_input
 from ..organisations.models import Unit
 from .constants import StaffRoleKind
 from .labels import STAFF_ROLE
@@ -20,11 +21,14 @@ class GrantRoleForm(FlaskForm):
     """Appoint a person (by name and ID number) to a role in a unit."""
 
     person_name = StringField(
-        "姓名", validators=[DataRequired("请填写姓名"), Length(max=50, message="姓名过长")]
+        "姓名",
+        validators=[DataRequired("请填写姓名"), Length(max=50, message="姓名过长")],
+        render_kw=field_input("person_name"),
     )
     id_number = StringField(
         "身份证号码",
         validators=[DataRequired("请填写身份证号码"), Length(max=18, message="身份证号码应为18位")],
+        render_kw=field_input("id_number"),
     )
     unit = SelectField("单位", invalid_choice_message="请选择单位")
     role = SelectField(

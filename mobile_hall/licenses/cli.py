@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
 from ..api.constants import Capability
 from ..api.keys import ApiKeyRefused, create_api_key, revoke_api_key
+from ..common.bulkimport import (
+    ProblemReport,
+    count_records,
+    echo_outcome,
+    progress_bar,
+    report_option,
+)
 from .importing import LicenseImportError, import_licenses
-from .labels import API_KEY_REFUSED
+from .labels import API_KEY_REFUSED, IMPORT_PROGRESS, IMPORT_SUMMARY
 
 licenses_cli = AppGroup("licenses", help="Import paper licenses; manage the departments' API keys.")
 
@@ -19,26 +27,32 @@ licenses_cli = AppGroup("licenses", help="Import paper licenses; manage the depa
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--type", "type_code", required=True, help="The license type code.")
 @click.option("--all-or-nothing", is_flag=True, help="Import nothing when any row is bad.")
-def import_command(file: str, type_code: str, all_or_nothing: bool) -> None:
+@report_option
+def import_command(file: str, type_code: str, all_or_nothing: bool, report: Path | None) -> None:
     """Import the paper licenses of one type from a UTF-8 CSV FILE, reporting every bad row."""
-    try:
-        with open(file, encoding="utf-8-sig", newline="") as handle:
-            report = import_licenses(
-                handle, type_code, all_or_nothing=all_or_nothing, actor="cli:licenses-import"
+    with (
+        ProblemReport(report) as problems,
+        open(file, encoding="utf-8-sig", newline="") as handle,
+        progress_bar(count_records(file), IMPORT_PROGRESS) as advance,
+    ):
+        try:
+            outcome = import_licenses(
+                handle,
+                type_code,
+                all_or_nothing=all_or_nothing,
+                actor="cli:licenses-import",
+                problems=problems,
+                advance=advance,
             )
-    except LicenseImportError as error:
-        click.echo(f"导入失败，未做任何修改：{error}", err=True)
-        sys.exit(1)
-    for problem in report.problems:
-        click.echo(str(problem), err=True)
-    bad = len(report.bad_rows)
-    if all_or_nothing and bad:
-        click.echo(f"共 {report.rows} 行，{bad} 行有问题；按 --all-or-nothing 未导入任何证照。")
-        sys.exit(1)
-    click.echo(f"共 {report.rows} 行：导入 {len(report.imported)} 张证照，{bad} 行未导入。")
-    for row, identifier in report.imported:
-        click.echo(f"  第 {row} 行 → {identifier}")
-    if bad:
+        except LicenseImportError as error:
+            click.echo(f"导入失败，未做任何修改：{error}", err=True)
+            sys.exit(1)
+    if all_or_nothing and outcome.refused:
+        summary = IMPORT_SUMMARY["all_or_nothing"]
+    else:
+        summary = IMPORT_SUMMARY["done"]
+    echo_outcome(problems, summary.format(**vars(outcome)))
+    if outcome.refused:
         sys.exit(1)
 
 

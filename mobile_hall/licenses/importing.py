@@ -18,8 +18,8 @@ with its row (the header is row 1) and column; valid rows are imported, or none 
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -27,6 +27,7 @@ import sqlalchemy as sa
 
 from ..audit.services import record_event
 from ..catalog.models import LicenseType
+from ..common.bulkimport import Advance, ProblemReport, RowProblem, batched, no_progress
 from ..extensions import db
 from ..organisations.models import Unit
 from . import labels
@@ -35,11 +36,12 @@ from .issuance import (
     MAX_TEXT_LENGTH,
     Holder,
     LicenseRefused,
+    LicenseRequest,
     content_hash,
     default_valid_until,
-    find_duplicate,
-    issue_license,
+    issue_licenses,
 )
+from .models import License
 
 FIXED_COLUMNS = ("holder_name", "holder_number", "issuing_unit", "valid_from", "valid_until")
 REQUIRED_COLUMNS = ("holder_name", "holder_number", "issuing_unit", "valid_from")
@@ -49,30 +51,13 @@ class LicenseImportError(Exception):
     """The file as a whole cannot be read: unknown type, bad header, not UTF-8."""
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One refusal of one row."""
-
-    row: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"第 {self.row} 行「{self.column}」：{self.message}"
-
-
 @dataclass
 class ImportReport:
-    """What an import did: the rows read, the licenses made (row, identifier), the problems."""
+    """What an import did: the rows read, the licenses made, the rows refused."""
 
     rows: int = 0
-    imported: list[tuple[int, str]] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def bad_rows(self) -> list[int]:
-        """The rows with at least one problem."""
-        return sorted({problem.row for problem in self.problems})
+    imported: int = 0
+    refused: int = 0
 
 
 @dataclass
@@ -121,15 +106,15 @@ class _RowReader:
         self.columns = {target: column for column, target in mapping.items()}
         self.units = units
 
-    def read(self, number: int, raw: dict[str, str], problems: list[Problem]) -> _Row | None:
+    def read(self, number: int, raw: dict[str, str], problems: list[RowProblem]) -> _Row | None:
         values = {
             target: (raw.get(column) or "").strip() for target, column in self.columns.items()
         }
-        found: list[Problem] = []
+        found: list[RowProblem] = []
 
         def refuse(target: str, code: str, **details: Any) -> None:
             found.append(
-                Problem(number, self.columns[target], labels.IMPORT[code].format(**details))
+                RowProblem(number, self.columns[target], labels.IMPORT[code].format(**details))
             )
 
         for target in REQUIRED_COLUMNS:
@@ -181,32 +166,70 @@ class _RowReader:
         return start, end
 
 
-def _duplicates(license_type: LicenseType, rows: list[_Row], problems: list[Problem]) -> list[_Row]:
-    seen: dict[str, int] = {}
-    kept: list[_Row] = []
-    for row in rows:
-        column = "holder_number"
-        existing = find_duplicate(license_type, row.holder, row.data)
-        digest = content_hash(license_type, row.holder, row.data)
-        if existing is not None:
-            message = labels.IMPORT["duplicate"].format(identifier=existing.identifier)
-            problems.append(Problem(row.number, column, message))
-        elif digest in seen:
-            message = labels.IMPORT["duplicate_in_file"].format(row=seen[digest])
-            problems.append(Problem(row.number, column, message))
-        else:
-            seen[digest] = row.number
-            kept.append(row)
-    return kept
+class _Duplicates:
+    """Refuses a row that repeats a license in the library or an earlier row of the file."""
+
+    def __init__(self, license_type: LicenseType) -> None:
+        self.license_type = license_type
+        self.seen: dict[str, int] = {}  # content hash → row, for the rows kept so far
+
+    def keep_new(self, rows: list[_Row], problems: list[RowProblem]) -> list[_Row]:
+        digests = [content_hash(self.license_type, row.holder, row.data) for row in rows]
+        existing = self._in_library(set(digests) - self.seen.keys())
+        kept: list[_Row] = []
+        for row, digest in zip(rows, digests, strict=True):
+            if digest in self.seen:
+                message = labels.IMPORT["duplicate_in_file"].format(row=self.seen[digest])
+            elif digest in existing:
+                message = labels.IMPORT["duplicate"].format(identifier=existing[digest])
+            else:
+                self.seen[digest] = row.number
+                kept.append(row)
+                continue
+            problems.append(RowProblem(row.number, "holder_number", message))
+        return kept
+
+    def _in_library(self, digests: set[str]) -> dict[str, str]:
+        if not digests:
+            return {}
+        query = sa.select(License.content_hash, License.identifier).where(
+            License.license_type_id == self.license_type.id, License.content_hash.in_(digests)
+        )
+        return {digest: identifier for digest, identifier in db.session.execute(query)}
+
+
+def _numbered(reader: csv.DictReader) -> Iterator[tuple[int, dict[str, str]]]:
+    # The line a record ends on: blank lines skipped by the reader still count.
+    for raw in reader:
+        yield reader.line_num, raw
+
+
+def _issue(license_type: LicenseType, rows: list[_Row]) -> int:
+    requests = [
+        LicenseRequest(row.unit, row.holder, row.data, row.valid_from, row.valid_until)
+        for row in rows
+    ]
+    return issue_licenses(license_type, requests, source=LicenseSource.IMPORTED)
 
 
 def import_licenses(
-    lines: Iterable[str], type_code: str, *, all_or_nothing: bool, actor: str
+    lines: Iterable[str],
+    type_code: str,
+    *,
+    all_or_nothing: bool,
+    actor: str,
+    problems: ProblemReport,
+    advance: Advance = no_progress,
 ) -> ImportReport:
     """Check every row of a CSV file and import the valid ones (or none), audited and committed.
 
+    The file is read, checked and written `BATCH_ROWS` rows at a time in one transaction, so
+    memory stays flat; each bad row goes to ``problems`` (in file order), ``advance(n)`` is
+    called after each batch. With ``all_or_nothing``, writing stops at the first bad row and the
+    transaction is rolled back at the end: nothing is imported, every row is still checked.
+
     :raises LicenseImportError: unknown type code, no header, an unknown or repeated column, a
-        required column missing, or text that is not UTF-8.
+        required column missing, or text that is not UTF-8 (nothing is imported).
     """
     license_type = db.session.scalar(sa.select(LicenseType).where(LicenseType.code == type_code))
     if license_type is None:
@@ -214,38 +237,42 @@ def import_licenses(
     try:
         reader = csv.DictReader(lines)
         mapping = _columns(license_type, list(reader.fieldnames or []))
-        # The line a record ends on: blank lines skipped by the reader still count.
-        raws = [(reader.line_num, raw) for raw in reader]
     except UnicodeDecodeError:
         raise LicenseImportError(labels.IMPORT_HEADER["encoding"]) from None
     units = {
         u.code: u for u in db.session.scalars(sa.select(Unit).where(Unit.credit_code.is_not(None)))
     }
-    checker = _RowReader(license_type, mapping, units)
-    report = ImportReport(rows=len(raws))
-    rows = [row for n, raw in raws if (row := checker.read(n, raw, report.problems))]
-    rows = _duplicates(license_type, rows, report.problems)
-    report.problems.sort(key=lambda problem: problem.row)
-    if all_or_nothing and report.problems:
+    checker, duplicates = _RowReader(license_type, mapping, units), _Duplicates(license_type)
+    report = ImportReport()
+    try:
+        for raws in batched(_numbered(reader)):
+            found: list[RowProblem] = []
+            rows = [row for n, raw in raws if (row := checker.read(n, raw, found))]
+            rows = duplicates.keep_new(rows, found)
+            problems.extend(found)
+            if not (all_or_nothing and problems.count):
+                report.imported += _issue(license_type, rows)
+            report.rows += len(raws)
+            advance(len(raws))
+    except UnicodeDecodeError:
+        db.session.rollback()
+        raise LicenseImportError(labels.IMPORT_HEADER["encoding"]) from None
+    except BaseException:
+        db.session.rollback()
+        raise
+    report.refused = problems.bad_rows
+    if all_or_nothing and problems.count:
+        db.session.rollback()
+        report.imported = 0
         return report
-    for row in rows:
-        license = issue_license(
-            license_type,
-            row.unit,
-            row.holder,
-            row.data,
-            source=LicenseSource.IMPORTED,
-            valid_from=row.valid_from,
-            valid_until=row.valid_until,
-        )
-        report.imported.append((row.number, license.identifier))
     record_event(
         actor,
         "licenses.import",
         target=f"license_type:{license_type.code}",
         rows=report.rows,
-        imported=len(report.imported),
-        refused_rows=report.bad_rows,
+        imported=report.imported,
+        refused=report.refused,
+        refused_rows=problems.first_bad_rows,
     )
     db.session.commit()
     return report

@@ -54,6 +54,13 @@ IMPORT_HEADER = {
     "encoding": "文件不是 UTF-8 编码的 CSV",
 }
 
+# What `flask licenses import` prints: its progress bar's label and its last line.
+IMPORT_PROGRESS = "导入证照"
+IMPORT_SUMMARY = {
+    "done": "共 {rows} 行：导入 {imported} 张证照，{refused} 行未导入。",
+    "all_or_nothing": "共 {rows} 行，{refused} 行有问题；按 --all-or-nothing 未导入任何证照。",
+}
+
 # Why `flask licenses create-api-key` or `revoke-api-key` refused (`ApiKeyRefused`).
 API_KEY_REFUSED = {
     "unit": "单位代码不存在",

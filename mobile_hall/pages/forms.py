@@ -7,6 +7,7 @@ from wtforms import BooleanField, SelectField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..common.fieldinputs import field_input
 from ..organisations.models import Unit
 from .labels import INDUSTRY, NOT_IN_DISTRICT, SIZE
 
@@ -41,8 +42,12 @@ class OpenPageForm(FlaskForm):
 class ProfileForm(FlaskForm):
     """The enterprise's profile, kept by the legal representative."""
 
-    legal_representative = StringField("法定代表人", validators=[Length(max=100)])
-    address = StringField("住所（经营场所）", validators=[Length(max=200)])
+    legal_representative = StringField(
+        "法定代表人", validators=[Length(max=100)], render_kw=field_input("person_name")
+    )
+    address = StringField(
+        "住所（经营场所）", validators=[Length(max=200)], render_kw=field_input("address")
+    )
     industry = SelectField("所属行业", validate_choice=False)
     size = SelectField("企业规模", validate_choice=False)
     town = SelectField("所在镇街", validate_choice=False)
@@ -57,10 +62,15 @@ class ProfileForm(FlaskForm):
 class AgentForm(FlaskForm):
     """Add an agent, limited to some themes or items if wished."""
 
-    name = StringField("经办人姓名", validators=[DataRequired("请填写经办人姓名"), Length(max=50)])
+    name = StringField(
+        "经办人姓名",
+        validators=[DataRequired("请填写经办人姓名"), Length(max=50)],
+        render_kw=field_input("person_name"),
+    )
     id_number = StringField(
         "身份证号码",
         validators=[DataRequired("请填写身份证号码"), Length(max=18, message="身份证号码应为18位")],
+        render_kw=field_input("id_number"),
     )
     themes = CheckboxesField("只能办理这些主题（不选则不限）")
     items = StringField("或只能办理这些事项（事项编码，用逗号分隔）", validators=[Length(max=400)])

@@ -27,6 +27,7 @@ from ..applications.formbuilder import PHONE_PATTERN, MultiCheckboxField
 from ..applications.models import Application
 from ..catalog.labels import DELIVERY
 from ..catalog.models import ItemVersion
+from ..common.fieldinputs import field_input
 from ..identity.identifiers import is_valid_id_number
 from ..organisations.models import Unit
 from .labels import CHANNEL, DECISION
@@ -283,9 +284,12 @@ class CounterForm(FlaskForm):
     applicant_name = StringField(
         "申请人姓名",
         validators=[InputRequired("请填写申请人姓名"), Length(max=50, message="最多50个字")],
+        render_kw=field_input("person_name"),
     )
     id_number = StringField(
-        "申请人身份证号码", validators=[InputRequired("请填写身份证号码"), _id_number]
+        "申请人身份证号码",
+        validators=[InputRequired("请填写身份证号码"), _id_number],
+        render_kw=field_input("id_number"),
     )
     phone = StringField(
         "联系电话",
@@ -293,6 +297,7 @@ class CounterForm(FlaskForm):
             InputRequired("请填写联系电话"),
             Regexp(PHONE_PATTERN, message="请填写正确的手机或座机号码"),
         ],
+        render_kw=field_input("phone"),
     )
     enterprise_name = StringField(
         "企业名称（代企业办理时填写）",

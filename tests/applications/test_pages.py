@@ -113,7 +113,7 @@ def test_a_form_page_shows_each_error_next_to_its_field_and_keeps_what_was_typed
     block = _field_block(html, phone["name"])
     assert "请填写正确的手机或座机号码" in block and 'value="12345"' in block
     assert 'aria-invalid="true"' in block
-    other = next(f for f in on_page if f["type"] in ("text", "address"))
+    other = next(f for f in on_page if f["type"] in ("text", "person_name", "address"))
     assert f'value="{typed[other["name"]]}"' in html
     assert load(app, application_id).answers == {}
 

@@ -35,8 +35,8 @@ def value_for(spec: dict) -> str | list[str]:
         return spec["choices"][0]
     if kind == "checkbox":
         return [spec["choices"][0]]
-    if kind == "number":
-        return str(max(rules.get("min", 1), 1))
+    if kind in ("number", "count"):
+        return str(max(int(rules.get("min", 1)), 1))
     if kind in FIXED_ANSWERS:
         return FIXED_ANSWERS[kind]
     pattern = rules.get("pattern")
