@@ -3,6 +3,7 @@ province."""
 
 from __future__ import annotations
 
+import logging
 import signal
 import sys
 from pathlib import Path
@@ -86,7 +87,10 @@ def _seconds(age) -> str:
     help="Start failing this way (switchable later on its page).",
 )
 @click.option("--database", type=click.Path(dir_okay=False), default=None, help="SQLite file.")
-def receiver_command(host: str, port: int, fault: str, database: str | None) -> None:
+@click.option("--log-requests", is_flag=True, help="Print a line for every batch received.")
+def receiver_command(
+    host: str, port: int, fault: str, database: str | None, log_requests: bool
+) -> None:
     """Run the stand-in province (devprovince/): it checks each batch's signature with
     PROVINCE_EXCHANGE_SECRET, keeps the records by record_id and lists them on its page."""
     from werkzeug.serving import run_simple
@@ -101,4 +105,6 @@ def receiver_command(host: str, port: int, fault: str, database: str | None) -> 
     app = devprovince.create_app(
         {"PROVINCE_SECRET": secret, "PROVINCE_DATABASE": path, "PROVINCE_FAULT": fault}
     )
+    if not log_requests:  # a line a batch would bury the hall's own output under `make run`
+        logging.getLogger("werkzeug").setLevel(logging.WARNING)
     run_simple(host, port, app, threaded=True)
