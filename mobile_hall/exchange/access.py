@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..licenses import departments
+from ..api import keys
 
 
 def pull_client(authorization: str) -> str | None:
@@ -12,5 +12,5 @@ def pull_client(authorization: str) -> str | None:
     scheme, _, key = authorization.partition(" ")
     if scheme.lower() != "bearer":
         return None
-    api_key = departments.authenticate(key.strip())
+    api_key = keys.authenticate(key.strip())
     return f"api-key:{api_key.prefix}" if api_key is not None else None

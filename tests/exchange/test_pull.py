@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
+from mobile_hall.api.keys import revoke_api_key
 from mobile_hall.audit.models import AuditEvent
 from mobile_hall.extensions import db
-from mobile_hall.licenses.departments import revoke_api_key
 from tests.support.exchange import write_records
 
 SPEC_FIELDS = {

@@ -13,10 +13,11 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from mobile_hall.api.constants import Capability
+from mobile_hall.api.keys import create_api_key
 from mobile_hall.applications.models import ProcessRecord
 from mobile_hall.exchange.delivery import RetryPolicy, Worker
 from mobile_hall.extensions import db
-from mobile_hall.licenses.departments import create_api_key
 from tests.support.exchange import MARKET, write_records
 from tests.support.province import courier, province, wait_until
 
@@ -116,7 +117,9 @@ def test_two_workers_never_send_at_the_same_time(app, committed_log, tmp_path):
 @only_postgresql
 def test_a_pull_never_skips_a_record_whose_transaction_committed_late(app, committed_log):
     with app.app_context():
-        _api_key, key = create_api_key(MARKET, actor="test")
+        _api_key, key = create_api_key(
+            MARKET, actor="test", capabilities=[Capability.EXCHANGE_RECORDS]
+        )
         db.session.remove()
     headers = {"Authorization": f"Bearer {key}"}
     client = app.test_client()
