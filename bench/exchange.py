@@ -168,8 +168,9 @@ def measure_delivery(app, url: str, workdir: Path) -> dict:
 
 def measure_pull(app) -> dict:
     """One page of 1 000 at the start, middle and end of a `LOG`-record log, in ms."""
+    from mobile_hall.api.constants import Capability
+    from mobile_hall.api.keys import create_api_key
     from mobile_hall.extensions import db
-    from mobile_hall.licenses.departments import create_api_key
 
     with app.app_context():
         held = db.session.scalar(sa.text("SELECT count(*) FROM process_record"))
@@ -177,7 +178,9 @@ def measure_pull(app) -> dict:
     if held < LOG:
         _insert(app, LOG - held, numbered=True)
     with app.app_context():
-        _api_key, key = create_api_key("QJ-SCJGJ", actor="bench")
+        _api_key, key = create_api_key(
+            "QJ-SCJGJ", actor="bench", capabilities=[Capability.EXCHANGE_RECORDS]
+        )
         last = db.session.scalar(sa.text("SELECT max(sequence) FROM process_record"))
         db.session.remove()
     client = app.test_client()

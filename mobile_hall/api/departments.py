@@ -2,9 +2,11 @@
 that changed since a cursor, and take their steps through the workbench's services, as the
 channel ``department_system``.
 
-The cursor is the sequence of the process record log (`ProcessRecord.id`): an application
-changed after ``after`` is one with a record past it, and it is served with its newest
-record's sequence, so the cursor of a page is where the next page starts.
+The cursor is the exchange's `ProcessRecord.sequence` (`exchange.log`), handed out only once a
+record's transaction has committed, in commit order: an application changed after ``after`` is
+one with a record numbered past it, served with its newest record's number, so the cursor of a
+page is where the next page starts, and a record committed late gets a number above any cursor
+already given instead of being passed by. Records not yet numbered are not served.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from ..applications.services import ApplicationNotFound, MaterialFile, open_file
 from ..audit.services import record_event, record_view
 from ..catalog.models import ServiceItem
 from ..clock import as_local
+from ..exchange.log import assign_sequences
 from ..extensions import db
 from ..identity.models import Account
 from ..identity.protection import decrypt_id_number
@@ -146,7 +149,7 @@ def _material(
 
 def _out(api_key: ApiKey, application: Application) -> ApplicationOut:
     full = api_key.allows(Capability.FULL_RECORD)
-    records = application.records
+    records = [record for record in application.records if record.sequence is not None]
     steps = [a for a in allowed_actions(application) if a in workbench.ACTION_ROLES]
     return ApplicationOut(
         id=application.id,
@@ -166,7 +169,7 @@ def _out(api_key: ApiKey, application: Application) -> ApplicationOut:
         records=[
             RecordOut(
                 record_id=r.record_id,
-                sequence=r.id,
+                sequence=r.sequence,
                 stage=r.stage.value,
                 result=r.result,
                 channel=r.channel.value,
@@ -181,7 +184,7 @@ def _out(api_key: ApiKey, application: Application) -> ApplicationOut:
         decision=application.decision.value if application.decision else None,
         delivery_options=list(application.version.result_delivery or ["pickup"]),
         allowed_steps=steps,
-        sequence=max((r.id for r in records), default=0),
+        sequence=max((r.sequence for r in records if r.sequence is not None), default=0),
     )
 
 
@@ -198,10 +201,11 @@ def _audit_full_record(api_key: ApiKey, applications: list[Application]) -> None
 def changed_applications(api_key: ApiKey, after: int, limit: int) -> ApplicationsPage:
     """The key's applications with a process record after ``after``, by their newest record;
     identity numbers in clear (audited) only for a key with the full record."""
-    newest = sa.func.max(ProcessRecord.id).label("newest")
+    assign_sequences()
+    newest = sa.func.max(ProcessRecord.sequence).label("newest")
     changed = (
         sa.select(ProcessRecord.application_id, newest)
-        .where(ProcessRecord.id > after)
+        .where(ProcessRecord.sequence > after)
         .where(
             ProcessRecord.application_id.in_(_reachable(api_key).with_only_columns(Application.id))
         )
@@ -244,6 +248,7 @@ def show_application(api_key: ApiKey, application_id: int) -> ApplicationOut:
 
     :raises ApplicationNotFound: as `application_for`.
     """
+    assign_sequences()
     application = application_for(api_key, application_id)
     _audit_full_record(api_key, [application])
     return _out(api_key, application)
@@ -301,6 +306,7 @@ def take_step(api_key: ApiKey, application_id: int, step: str, body: Any) -> App
     except ValueError as refusal:
         db.session.rollback()
         raise StepRefused(str(refusal)) from refusal
+    assign_sequences()  # the step's record, committed, numbered: shown in the answer
     return _out(api_key, application_for(api_key, application_id))
 
 

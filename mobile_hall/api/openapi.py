@@ -3,9 +3,9 @@ capability, query and body validated with the pydantic models, idempotent POSTs)
 describes it in the OpenAPI 3.1 document, from the same models' JSON Schema.
 
     @blueprint.get("/records")
-    @endpoint("GET", "/api/v1/exchange/records", "记录拉取", tag="exchange",
-              capability=Capability.EXCHANGE_RECORDS, query=RecordsQuery, response=RecordsPage)
-    def records(query: RecordsQuery) -> RecordsPage: ...
+    @endpoint("GET", "/api/v1/exchange/records", "按序号拉取全区过程记录", tag="exchange",
+              capability=Capability.EXCHANGE_RECORDS, query=PullQuery, response=RecordPage)
+    def records(query: PullQuery) -> RecordPage: ...
 
 An endpoint with its own checks (the licence API) is only described, with `describe`.
 """

@@ -64,8 +64,10 @@ FORM_FIELD = {
 }
 FIELD_TYPE = {
     "text": "单行文字",
+    "person_name": "姓名",
     "textarea": "多行文字",
-    "number": "数字",
+    "number": "金额或数值（可有小数）",
+    "count": "数量（整数）",
     "date": "日期",
     "select": "下拉选择",
     "radio": "单选",

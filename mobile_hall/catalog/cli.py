@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from ..common.bulkimport import ProblemReport, RowProblem, echo_outcome, progress_bar, report_option
-from ..common.validation import Problem
+from ..common.bulkimport import (
+    ProblemReport,
+    echo_outcome,
+    progress_bar,
+    record_problem,
+    report_option,
+)
 from .services import CatalogImportError, export_catalog, import_catalog
-
-_RECORD = re.compile(r"^items\[(\d+)\]")
 
 catalog_cli = AppGroup("catalog", help="Export and import the service catalog.")
 
@@ -44,7 +46,7 @@ def import_command(file: str, report: Path | None) -> None:
             with progress_bar(len(records) if isinstance(records, list) else 0, "发布事项") as bar:
                 outcome = import_catalog(raw, actor="cli:catalog-import", advance=bar)
         except CatalogImportError as error:
-            problems.extend(_row_problem(problem) for problem in error.problems)
+            problems.extend(record_problem(p.path, p.message) for p in error.problems)
             echo_outcome(problems, f"导入失败，未做任何修改。共 {problems.count} 处问题。")
             sys.exit(1)
     click.echo(
@@ -55,10 +57,3 @@ def import_command(file: str, report: Path | None) -> None:
         click.echo(f"  新增 {code}")
     for code in outcome.updated:
         click.echo(f"  更新 {code}")
-
-
-def _row_problem(problem: Problem) -> RowProblem:
-    """A schema problem as a report row: the record's number in ``items`` and the field's path."""
-    record = _RECORD.match(problem.path)
-    row = int(record[1]) + 1 if record else 0
-    return RowProblem(row, problem.path, problem.message, noun="项")

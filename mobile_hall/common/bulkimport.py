@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -63,6 +64,17 @@ class RowProblem:
         where = f"第 {self.row} {self.noun}" if self.row else ""
         where += f"「{self.column}」" if self.column else ""
         return f"{where}：{self.problem}" if where else self.problem
+
+
+_RECORD = re.compile(r"^\w+\[(\d+)\]")
+
+
+def record_problem(path: str, problem: str) -> RowProblem:
+    """A problem of a JSON import's field as a report row: the record's number in its list
+    (``units[3].credit_code`` is 项 4; 0 for the document as a whole) and the field's whole
+    path as the column, so the section is named too."""
+    record = _RECORD.match(path)
+    return RowProblem(int(record[1]) + 1 if record else 0, path, problem, noun="项")
 
 
 class ProblemReport:

@@ -1,21 +1,28 @@
-"""`flask reference export|import`: the district's reference data as one JSON file."""
+"""`flask reference export|import`: the district's reference data as one JSON file.
+
+The import behaves and reports like the catalog's and the stock licences' (`common/bulkimport`):
+a progress bar, the first problems on the terminal, every one in the ``--report`` CSV file (the
+record's number in its section, the field's path, the reason), and a summary.
+"""
 
 from __future__ import annotations
 
-import csv
 import json
 import sys
+from pathlib import Path
 
 import click
 from flask.cli import AppGroup
 
-from .importing import (
-    ReferenceImportError,
-    export_reference,
-    import_reference,
-    record_count,
-    report_rows,
+from ..common.bulkimport import (
+    ProblemReport,
+    RowProblem,
+    echo_outcome,
+    progress_bar,
+    record_problem,
+    report_option,
 )
+from .importing import ReferenceImportError, export_reference, import_reference, record_count
 from .labels import SECTION
 
 reference_cli = AppGroup("reference", help="Export and import the district's reference data.")
@@ -30,45 +37,28 @@ def export_command(file) -> None:
     file.write("\n")
 
 
-def _write_report(path: str | None, rows: list[tuple[str, str, str]]) -> None:
-    if path is None:
-        return
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(("row", "column", "problem"))
-        writer.writerows(rows)
-
-
 @reference_cli.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
-@click.option(
-    "--report",
-    "report_path",
-    type=click.Path(dir_okay=False, writable=True),
-    help="Also write every problem to this CSV file (row, column, problem).",
-)
-def import_command(file: str, report_path: str | None) -> None:
-    """Validate FILE and write it all-or-nothing; print a summary and every problem."""
-    try:
-        with open(file, encoding="utf-8") as handle:
-            raw = json.load(handle)
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
-        click.echo(f"导入失败：无法读取 {file}（{error}）", err=True)
-        _write_report(report_path, [("", "", f"无法读取文件：{error}")])
-        sys.exit(1)
-    try:
-        with click.progressbar(length=record_count(raw), label="导入参考数据") as bar:
-            summary = import_reference(raw, actor="cli:reference-import", progress=bar.update)
-    except ReferenceImportError as error:
-        rows = report_rows(error.problems)
-        _write_report(report_path, rows)
-        click.echo(f"导入失败，未做任何修改。共 {len(rows)} 处问题：", err=True)
-        for row, column, problem in rows:
-            where = " ".join(part for part in (row, column) if part)
-            click.echo(f"  {where}: {problem}" if where else f"  {problem}", err=True)
-        sys.exit(1)
-    _write_report(report_path, [])
-    click.echo("导入成功：")
+@report_option
+def import_command(file: str, report: Path | None) -> None:
+    """Validate FILE and write it all-or-nothing; print a summary (problems: --report)."""
+    with ProblemReport(report) as problems:
+        try:
+            with open(file, encoding="utf-8") as handle:
+                raw = json.load(handle)
+        except (OSError, UnicodeDecodeError, json.JSONDecodeError) as error:
+            problems.add(RowProblem(0, "", f"无法读取 {file}（{error}）"))
+            echo_outcome(problems, "导入失败：无法读取文件，未做任何修改。")
+            sys.exit(1)
+        try:
+            with progress_bar(record_count(raw), "导入参考数据") as advance:
+                summary = import_reference(raw, actor="cli:reference-import", progress=advance)
+        except ReferenceImportError as error:
+            for problem in error.problems:
+                problems.add(record_problem(problem.path, problem.message))
+            echo_outcome(problems, f"导入失败，未做任何修改。共 {problems.count} 处问题。")
+            sys.exit(1)
+    lines = ["导入成功："]
     for section, label in SECTION.items():
-        created, known = summary.created[section], summary.known[section]
-        click.echo(f"  {label}：新增 {created}，更新 {known}")
+        lines.append(f"  {label}：新增 {summary.created[section]}，更新 {summary.known[section]}")
+    click.echo("\n".join(lines))

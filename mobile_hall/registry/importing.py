@@ -3,7 +3,7 @@ transaction with its audit record, like the catalog's import."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -48,18 +48,6 @@ class ReferenceSummary:
 
     created: dict[str, int] = field(default_factory=dict)
     known: dict[str, int] = field(default_factory=dict)
-
-
-def report_rows(problems: Iterable[Problem]) -> list[tuple[str, str, str]]:
-    """Each problem as (row, column, problem): `units[3]`, `credit_code`, the Chinese reason."""
-    rows = []
-    for problem in problems:
-        head, bracket, rest = problem.path.partition("]")
-        if bracket:
-            rows.append((head + bracket, rest.lstrip("."), problem.message))
-        else:  # a problem of the whole file, or of a top-level field such as `format`
-            rows.append(("", problem.path, problem.message))
-    return rows
 
 
 def _message(key: str, **values: object) -> str:

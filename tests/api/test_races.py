@@ -1,8 +1,10 @@
 """Two identical POSTs of a department's system racing (a retry sent before the first answer
-came): one step. Threads released together, real commits, SQLite and PostgreSQL."""
+came): one step. Threads released together, real commits, SQLite and PostgreSQL. And the pull
+of applications never passes a record whose transaction committed late (PostgreSQL)."""
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -16,6 +18,7 @@ from mobile_hall.extensions import db
 from mobile_hall.storage.files import LocalFileStorage
 from tests.support.api import last_key_id, remove_keys_after
 from tests.support.applications import submitted
+from tests.support.exchange import commit_out_of_order, log_ids, write_record_on
 from tests.support.workbench import SCJG_ONLINE
 
 
@@ -62,3 +65,40 @@ def test_two_identical_accepts_racing_take_one_step(app, market_key, monkeypatch
         f"/api/v1/applications/{application_id}/accept", json={}, headers=headers
     )
     assert replay.status_code == 200 and replay.headers["Idempotent-Replayed"] == "true"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="two writers committing out of order: PostgreSQL (SQLite has one writer)",
+)
+def test_a_pull_never_skips_an_application_whose_record_committed_late(
+    app, market_key, monkeypatch, tmp_path
+):
+    monkeypatch.setitem(app.extensions, "upload_storage", LocalFileStorage(tmp_path))
+    late_id = submitted(app, "citizen", *SCJG_ONLINE)
+    early_id = submitted(app, "citizen", *SCJG_ONLINE)
+    headers = {"Authorization": f"Bearer {market_key}"}
+    client = app.test_client()
+
+    def pull(after: int) -> dict:
+        answer = client.get("/api/v1/applications", query_string={"after": after}, headers=headers)
+        return answer.get_json()
+
+    start = pull(0)
+    while start["has_more"]:
+        start = pull(start["cursor"])
+    late, early, first = commit_out_of_order(
+        app,
+        lambda: write_record_on(late_id),
+        lambda: write_record_on(early_id),  # a higher id, committed first
+        lambda: pull(start["cursor"]),
+    )
+    second = pull(first["cursor"])
+
+    ids = log_ids(app, [late, early])
+    assert ids[late] < ids[early]  # T1 took the lower id, yet committed last
+    assert [a["id"] for a in first["applications"]] == [early_id]
+    assert [a["id"] for a in second["applications"]] == [late_id]
+    served = {r["record_id"]: r["sequence"] for r in second["applications"][0]["records"]}
+    assert served[late] > first["cursor"]
+    assert second["cursor"] == served[late] == second["applications"][0]["sequence"]

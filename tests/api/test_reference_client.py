@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from mobile_hall.api.constants import Capability
 from mobile_hall.api.keys import create_api_key
 from mobile_hall.applications.models import Application, ProcessRecord
+from mobile_hall.exchange.log import assign_sequences
 from mobile_hall.extensions import db
 from mobile_hall.storage.files import LocalFileStorage
 from tests.support.api import last_key_id, remove_keys_after, remove_sessions_except, session_ids
@@ -31,7 +32,8 @@ def test_the_client_accepts_and_completes_a_waiting_application_the_citizen_sees
     before, sessions = last_key_id(app), session_ids(app)
     try:
         with app.app_context():
-            cursor = db.session.scalar(sa.select(sa.func.max(ProcessRecord.id))) or 0
+            assign_sequences()
+            cursor = db.session.scalar(sa.select(sa.func.max(ProcessRecord.sequence))) or 0
             _api_key, key = create_api_key(
                 SCJG_ONLINE[1], actor="test", capabilities=[Capability.APPLICATIONS]
             )

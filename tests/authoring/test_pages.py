@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from flask import Flask
@@ -12,7 +13,9 @@ from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.authoring import services as authoring
 from mobile_hall.authoring.forms import GuideForm, form_data
+from mobile_hall.authoring.labels import FIELD_TYPE
 from mobile_hall.authoring.models import GuideDraft
+from mobile_hall.catalog.constants import FieldType
 from mobile_hall.catalog.services import get_guide
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
@@ -113,6 +116,45 @@ def test_the_preview_shows_the_draft_guide_and_each_form_step(app, client, sign_
     step = client.get(f"/staff/guides/drafts/{draft_id}/preview/1")
     assert step.status_code == 200 and "第 1 步" in step.get_data(as_text=True)
     assert "预览中的新名称" not in client.get(f"/items/{LICENCE_ITEM}").get_data(as_text=True)
+
+
+def test_the_editor_chooses_a_name_and_a_count_field_and_the_preview_fits_a_phone(
+    app, client, sign_in
+):
+    assert set(FIELD_TYPE) == set(FieldType)  # every type the catalog knows can be chosen
+    sign_in("catalog-editor")
+    draft_id = _open(client)
+    editor = client.get(f"/staff/guides/drafts/{draft_id}").get_data(as_text=True)
+    assert '<option value="person_name">姓名</option>' in editor
+    assert '<option value="count">数量（整数）</option>' in editor
+    with app.app_context():
+        record = dict(db.session.get(GuideDraft, draft_id).record)
+    group = record["form_fields"][0]["group"]
+    added = [
+        {"name": "contact_person", "label": "联系人", "type": "person_name", "group": group},
+        {"name": "staff_count", "label": "从业人数", "type": "count", "group": group},
+    ]
+    data = _posted(
+        app,
+        {**record, "form_fields": [*record["form_fields"], *added]},
+        save="1",
+        csrf_token=csrf_token(client),
+    )
+    saved = client.post(f"/staff/guides/drafts/{draft_id}", data=data)
+    assert saved.status_code in (200, 303), saved.get_data(as_text=True)
+    with app.app_context():
+        kept = db.session.get(GuideDraft, draft_id).record["form_fields"]
+    assert [(f["name"], f["type"]) for f in kept[-2:]] == [
+        ("contact_person", "person_name"),
+        ("staff_count", "count"),
+    ]
+
+    step = client.get(f"/staff/guides/drafts/{draft_id}/preview/1").get_data(as_text=True)
+    name_input = re.search(r'<input[^>]*name="contact_person"[^>]*>', step)
+    count_input = re.search(r'<input[^>]*name="staff_count"[^>]*>', step)
+    assert name_input and 'autocomplete="name"' in name_input[0]
+    assert count_input and 'inputmode="numeric"' in count_input[0]
+    assert 'type="text"' in count_input[0]
 
 
 def test_the_reviewer_approves_on_the_page_and_the_public_guide_changes(app, client, sign_in):

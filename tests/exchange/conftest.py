@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 import sqlalchemy as sa
 
+from mobile_hall.api.constants import Capability
+from mobile_hall.api.keys import create_api_key
+from mobile_hall.api.models import ApiKey
 from mobile_hall.applications.models import ProcessRecord
 from mobile_hall.extensions import db
-from mobile_hall.licenses.departments import create_api_key
-from mobile_hall.licenses.models import ApiKey
 from tests.support.exchange import MARKET, catch_up
 
 
@@ -22,8 +23,8 @@ def caught_up(app_context) -> None:
 
 @pytest.fixture
 def pull_key(app_context) -> dict[str, str]:
-    """The Authorization header of a new API key of a demo department."""
-    _api_key, key = create_api_key(MARKET, actor="test")
+    """The Authorization header of a new key of a demo department that may pull the log."""
+    _api_key, key = create_api_key(MARKET, actor="test", capabilities=[Capability.EXCHANGE_RECORDS])
     return {"Authorization": f"Bearer {key}"}
 
 

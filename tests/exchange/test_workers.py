@@ -13,11 +13,12 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from mobile_hall.api.constants import Capability
+from mobile_hall.api.keys import create_api_key
 from mobile_hall.applications.models import ProcessRecord
 from mobile_hall.exchange.delivery import RetryPolicy, Worker
 from mobile_hall.extensions import db
-from mobile_hall.licenses.departments import create_api_key
-from tests.support.exchange import MARKET, write_records
+from tests.support.exchange import MARKET, commit_out_of_order, log_ids, write_records
 from tests.support.province import courier, province, wait_until
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -116,7 +117,9 @@ def test_two_workers_never_send_at_the_same_time(app, committed_log, tmp_path):
 @only_postgresql
 def test_a_pull_never_skips_a_record_whose_transaction_committed_late(app, committed_log):
     with app.app_context():
-        _api_key, key = create_api_key(MARKET, actor="test")
+        _api_key, key = create_api_key(
+            MARKET, actor="test", capabilities=[Capability.EXCHANGE_RECORDS]
+        )
         db.session.remove()
     headers = {"Authorization": f"Bearer {key}"}
     client = app.test_client()
@@ -127,38 +130,16 @@ def test_a_pull_never_skips_a_record_whose_transaction_committed_late(app, commi
     start = pull(0)
     while start["has_more"]:
         start = pull(start["next_after"])
-    written, read_past = threading.Event(), threading.Event()
-    late: list[str] = []
-
-    def late_writer() -> None:  # T1: takes the lower id, commits after the client read
-        with app.app_context():
-            try:
-                late.extend(write_records(1))
-                written.set()
-                assert read_past.wait(timeout=30)
-                db.session.commit()
-            finally:
-                db.session.remove()
-
-    t1 = threading.Thread(target=late_writer)
-    t1.start()
-    assert written.wait(timeout=30)
-    early = _committed_records(app, 1, offset=1)  # T2: a higher id, committed first
-    first = pull(start["next_after"])
-    read_past.set()
-    t1.join(timeout=30)
+    late, early, first = commit_out_of_order(
+        app,
+        lambda: write_records(1)[0],
+        lambda: write_records(1, offset=1)[0],  # a higher id, committed first
+        lambda: pull(start["next_after"]),
+    )
     second = pull(first["next_after"])
 
-    with app.app_context():
-        ids = dict(
-            db.session.execute(
-                sa.select(ProcessRecord.record_id, ProcessRecord.id).where(
-                    ProcessRecord.record_id.in_(late + early)
-                )
-            ).all()
-        )
-        db.session.remove()
-    assert ids[late[0]] < ids[early[0]]  # T1 took the lower id, yet committed last
-    assert [r["record_id"] for r in first["records"]] == early
-    assert [r["record_id"] for r in second["records"]] == late
+    ids = log_ids(app, [late, early])
+    assert ids[late] < ids[early]  # T1 took the lower id, yet committed last
+    assert [r["record_id"] for r in first["records"]] == [early]
+    assert [r["record_id"] for r in second["records"]] == [late]
     assert second["records"][0]["sequence"] > first["next_after"]

@@ -53,7 +53,7 @@ def _state(app) -> tuple:
 
 
 def _report(path) -> list[dict[str, str]]:
-    with open(path, encoding="utf-8", newline="") as handle:
+    with open(path, encoding="utf-8-sig", newline="") as handle:
         return list(csv.DictReader(handle))
 
 
@@ -117,7 +117,11 @@ def test_a_bad_credit_code_refuses_the_whole_file(runner, exported, tmp_path, ap
     assert result.exit_code == 1
     assert "导入失败，未做任何修改" in result.output
     assert _report(report) == [
-        {"row": f"units[{row}]", "column": "credit_code", "problem": "统一社会信用代码校验位不正确"}
+        {
+            "row": str(row + 1),
+            "column": f"units[{row}].credit_code",
+            "problem": "统一社会信用代码校验位不正确",
+        }
     ]
     assert _state(app) == before
 
@@ -138,9 +142,9 @@ def test_a_village_under_an_unknown_town_refuses_the_whole_file(runner, tmp_path
         args=["reference", "import", _write(tmp_path, document), "--report", str(report)]
     )
     assert result.exit_code == 1
-    assert "units[1] parent: 单位编码不存在：QJ-NOPE" in result.output
+    assert "第 2 项「units[1].parent」：单位编码不存在：QJ-NOPE" in result.output
     assert _report(report) == [
-        {"row": "units[1]", "column": "parent", "problem": "单位编码不存在：QJ-NOPE"}
+        {"row": "2", "column": "units[1].parent", "problem": "单位编码不存在：QJ-NOPE"}
     ]
     assert _state(app) == before  # not even the valid department before it
 
@@ -166,23 +170,25 @@ def test_levels_figures_and_entries_are_checked_against_the_registry(runner, tmp
     )
     assert result.exit_code == 1
     rows = {(row["row"], row["column"]) for row in _report(report)}
-    assert rows == {("entries[1]", "")}  # the schema's own checks come first
+    assert rows == {("2", "entries[1]")}  # the schema's own checks come first
     del document["entries"][1]
     result = runner.invoke(
         args=["reference", "import", _write(tmp_path, document), "--report", str(report)]
     )
     assert {(row["row"], row["column"]) for row in _report(report)} == {
-        ("units[0]", "parent"),
-        ("figures[0]", "unit"),
-        ("entries[0]", "value"),
+        ("1", "units[0].parent"),
+        ("1", "figures[0].unit"),
+        ("1", "entries[0].value"),
     }
 
 
 def test_an_unreadable_file_is_reported(runner, tmp_path):
     path = tmp_path / "broken.json"
     path.write_text("{", encoding="utf-8")
-    result = runner.invoke(args=["reference", "import", str(path)])
+    report = tmp_path / "report.csv"
+    result = runner.invoke(args=["reference", "import", str(path), "--report", str(report)])
     assert result.exit_code == 1 and "导入失败：无法读取" in result.output
+    assert [(row["row"], row["column"]) for row in _report(report)] == [("0", "")]
 
 
 def test_the_example_a_deployment_starts_from_imports(runner):
