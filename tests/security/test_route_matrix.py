@@ -20,15 +20,19 @@ from urllib.parse import urlsplit
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, current_app
 
+from mobile_hall.api import departments
+from mobile_hall.api.constants import Capability
+from mobile_hall.api.keys import create_api_key
 from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.applications.models import ApplicationMaterial, Message
+from mobile_hall.authoring.models import ReviewRoute
+from mobile_hall.catalog.constants import ItemKind
 from mobile_hall.extensions import db
 from mobile_hall.identity.constants import OrgRole, StaffRoleKind, UserType
 from mobile_hall.identity.models import StaffRole
-from mobile_hall.licenses.departments import create_api_key
 from mobile_hall.licenses.issuance import Holder
 from mobile_hall.organisations.constants import UnitLevel
 from mobile_hall.organisations.models import Unit
@@ -49,6 +53,16 @@ QUARTER = "2026Q3"
 # Methods every rule answers by itself (HEAD as GET, OPTIONS from Flask): not the views' own.
 AUTOMATIC_METHODS = {"HEAD", "OPTIONS"}
 REDIRECTS = {301, 302, 303, 307, 308}
+# The departments' steps on an application, each with a body that passes validation (and
+# `complete`, the item's first way of delivery).
+DEPARTMENT_STEPS: dict[str, dict[str, Any]] = {
+    "accept": {},
+    "reject_accept": {"reason": "材料不齐"},
+    "supplement_request": {"items": [{"position": 0, "name": "测试材料1", "reason": "不清晰"}]},
+    "review": {"opinion": "符合条件"},
+    "decide": {"decision": "approved"},
+    "complete": {},
+}
 
 
 @dataclass(frozen=True)
@@ -121,6 +135,9 @@ def _build() -> tuple[World, dict[str, Any]]:
     enterprise_licence_type = builders.make_license_type(unit_a)
     other_licence_type = builders.make_license_type(unit_b)
     item = builders.make_item(unit_a, result=person_licence_type)
+    builders.make_item(unit_b)  # so that unit B's key may pull applications too
+    drafted_item = builders.make_item(unit_a)
+    reviewed_item = builders.make_item(unit_a)
     enterprise_item = builders.make_item(unit_a, audience="enterprise")
     agents_item = builders.make_item(unit_a, audience="enterprise")
 
@@ -157,6 +174,12 @@ def _build() -> tuple[World, dict[str, Any]]:
     enterprise_pages.remove_agent(representative, agents["agent-removed-record"])
 
     district = _unit(UnitLevel.DISTRICT)
+    # The unit that reviews the guides of licence items like the builders' (data, not code).
+    reviewer_unit = db.session.scalars(
+        sa.select(Unit)
+        .join(ReviewRoute, ReviewRoute.unit_id == Unit.id)
+        .where(ReviewRoute.item_kind == ItemKind.ADMINISTRATIVE_LICENSE)
+    ).one()
     people = {
         "citA": citizen_a,
         "citB": citizen_b,
@@ -168,7 +191,16 @@ def _build() -> tuple[World, dict[str, Any]]:
         "town": builders.make_staff(town, StaffRoleKind.WINDOW_CLERK),
         "revA": builders.make_staff(unit_a, StaffRoleKind.REVIEWER),
         "office": builders.make_staff(district, StaffRoleKind.DISTRICT_OFFICE),
+        "edA": builders.make_staff(unit_a, StaffRoleKind.CATALOG_EDITOR),
+        "edB": builders.make_staff(unit_b, StaffRoleKind.CATALOG_EDITOR),
+        "cRev": builders.make_staff(reviewer_unit, StaffRoleKind.CATALOG_REVIEWER),
     }
+    draft_of_a = builders.make_guide_draft(people["edA"], drafted_item.item.code)
+    submitted_draft = builders.make_guide_draft(
+        people["edA"], reviewed_item.item.code, submitted=True
+    )
+    location = builders.make_location(unit_a)
+    entry = builders.make_one_stop_link()
 
     def material_of(application_id: int) -> int:
         return db.session.scalars(
@@ -186,10 +218,21 @@ def _build() -> tuple[World, dict[str, Any]]:
     rule = db.session.scalars(sa.select(RecommendationRule.id).limit(1)).one()
 
     world = World()
-    world.keys = {
-        "keyA": create_api_key(unit_a.code, [person_licence_type.code], actor="test")[1],
-        "keyB": create_api_key(unit_b.code, [other_licence_type.code], actor="test")[1],
-    }
+    # Unit A's key may do all its unit has, and pull the record log; unit B's key reaches its
+    # own items and licence types, not the log.
+    key_a, secret_a = create_api_key(
+        unit_a.code,
+        actor="test",
+        capabilities=[Capability.LICENSES, Capability.APPLICATIONS, Capability.EXCHANGE_RECORDS],
+        license_types=[person_licence_type.code],
+    )
+    _key_b, secret_b = create_api_key(
+        unit_b.code, actor="test", license_types=[other_licence_type.code]
+    )
+    world.keys = {"keyA": secret_a, "keyB": secret_b}
+    with current_app.test_request_context():
+        shown = departments.show_application(key_a, submitted.id)
+    file_token = urlsplit(shown.materials[0].download_url or "").path.rsplit("/", 1)[1]
     db.session.commit()
     on_draft = {"application_id": draft.id}
     on_submitted = {"application_id": submitted.id}
@@ -235,6 +278,31 @@ def _build() -> tuple[World, dict[str, Any]]:
         "workbench.act": {**on_submitted, "action": "accept"},
         "workbench.reveal_id": on_submitted,
         "workbench.material_file": {**on_submitted, "material_id": material_of(submitted.id)},
+        "authoring.open_draft": {"code": item.item.code},
+        "authoring.suspend": {"code": item.item.code},
+        "authoring.resume": {"code": item.item.code},
+        **{
+            f"authoring.{name}": {"draft_id": draft_of_a.id}
+            for name in ("draft", "save", "submit", "preview")
+        },
+        "authoring.preview_step": {"draft_id": draft_of_a.id, "step": 1},
+        **{
+            f"authoring.{name}": {"draft_id": submitted_draft.id}
+            for name in ("review", "approve", "return_")
+        },
+        "registry.edit_unit": {"code": unit_a.code},
+        "registry.new_location": {"code": unit_a.code},
+        "registry.edit_location": {"code": unit_a.code, "location_id": location.id},
+        "registry.delete_location": {"code": unit_a.code, "location_id": location.id},
+        "registry.edit_figure": {"code": town.code, "year": 2000},
+        "registry.edit_theme": {"code": item.themes[0].code},
+        "registry.edit_license_type": {"code": person_licence_type.code},
+        "registry.edit_entry": {"code": entry.code},
+        "catalog.one_stop": {"code": entry.code},
+        "catalog.one_stop_go": {"code": entry.code},
+        "api.revoke_key": {"prefix": key_a.prefix},
+        "api_departments.material_file": {"token": file_token},
+        **{f"api_departments.{step}": on_submitted for step in ("show", *DEPARTMENT_STEPS)},
     }
     world.bodies = {
         "license_api.issue": {
@@ -243,10 +311,14 @@ def _build() -> tuple[World, dict[str, Any]]:
             "data": {"name": citizen_b.name},
         },
         "license_api.revoke": {"reason": "测试撤销"},
+        **{f"api_departments.{step}": body for step, body in DEPARTMENT_STEPS.items()},
+        "api_departments.complete": {"delivery": item.result_delivery[0]},
     }
     # Forms that pass validation, so that the service's own authorization answers.
     world.forms = {
         "pages.add_agent": {"name": "测试经办人", "id_number": builders.id_number()},
+        "authoring.new_item": {"unit": unit_a.code},
+        "authoring.return_": {"reason": "请补充设定依据"},
     }
     return world, people
 
@@ -281,6 +353,8 @@ def ask(app: Flask, world: World, row: Row, role: str) -> Any:
     client = app.test_client()
     client.set_cookie(app.config["SESSION_COOKIE_NAME"], world.cookies[role])
     headers = {"Authorization": f"Bearer {world.keys[role]}"} if role in world.keys else {}
+    if row.endpoint in world.bodies:
+        headers["Idempotency-Key"] = f"matrix-{role}-{row.endpoint}"
     address = OPERATOR_ADDRESS if role == "ops" else PUBLIC_ADDRESS
     options: dict[str, Any] = {"headers": headers, "environ_base": {"REMOTE_ADDR": address}}
     if row.method == "POST":

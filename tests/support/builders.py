@@ -19,6 +19,8 @@ from flask import Flask
 from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus, Decision
 from mobile_hall.applications.models import Application
+from mobile_hall.authoring import services as authoring
+from mobile_hall.authoring.models import GuideDraft
 from mobile_hall.catalog.models import ItemVersion, LicenseType, ServiceItem
 from mobile_hall.catalog.schema import ThemeRecord
 from mobile_hall.catalog.services import import_catalog, upsert_themes
@@ -33,9 +35,11 @@ from mobile_hall.licenses.models import License
 from mobile_hall.licenses.schema import LicenseTypeRecord
 from mobile_hall.licenses.services import token_for, upsert_license_types
 from mobile_hall.organisations.constants import UnitLevel
-from mobile_hall.organisations.models import Unit
+from mobile_hall.organisations.models import ServiceLocation, Unit
 from mobile_hall.organisations.schema import FigureRecord, UnitRecord
 from mobile_hall.organisations.services import upsert_figures, upsert_units
+from mobile_hall.registry.constants import EntryTarget
+from mobile_hall.registry.models import OneStopEntry
 from mobile_hall.workbench import services as workbench
 from tests.support.samples import PNG, value_for
 
@@ -287,3 +291,42 @@ def licence_with_token(app: Flask, **kwargs: Any) -> tuple[int, str]:
     with app.app_context():
         license = issue_licence(**kwargs)
         return license.id, token_for(license)
+
+
+def make_location(unit: Unit) -> ServiceLocation:
+    """A new service location (办事点) of ``unit``."""
+    location = ServiceLocation(
+        unit=unit,
+        name=f"测试办事点{_next()}",
+        address="韶关市曲江区测试路2号",
+        hours="周一至周五 9:00-17:00",
+        phone="0751-6600001",
+    )
+    db.session.add(location)
+    db.session.commit()
+    return location
+
+
+def make_one_stop_link() -> OneStopEntry:
+    """A new one-stop entry that leads to another body's site (a `link` entry)."""
+    code = f"tb_entry_{_next()}"
+    entry = OneStopEntry(
+        code=code,
+        name="测试入口",
+        target=EntryTarget.LINK,
+        value=f"https://example.org/{code}",
+        position=10_000 + _next(),
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry
+
+
+def make_guide_draft(editor: Account, code: str, *, submitted: bool = False) -> GuideDraft:
+    """The draft of item ``code``'s next version, opened by ``editor`` (a catalog editor of
+    one of its units) through the authoring services, unchanged; sent to the reviewer unit
+    of its kind when ``submitted``."""
+    draft = authoring.start_change(editor, code)
+    if submitted:
+        authoring.submit_draft(editor, draft.id)
+    return draft

@@ -17,6 +17,18 @@ from ...identity.models import Account, StaffRole
 from ...identity.services import staff_roles_of
 from ...organisations.models import Unit
 
+# The roles that handle applications. A guide editor or reviewer (catalog_editor,
+# catalog_reviewer) works on the unit's guides and sees none of its applicants.
+HANDLING_ROLES = frozenset(
+    {
+        StaffRoleKind.WINDOW_CLERK,
+        StaffRoleKind.REVIEWER,
+        StaffRoleKind.APPROVER,
+        StaffRoleKind.UNIT_ADMIN,
+        StaffRoleKind.DISTRICT_OFFICE,
+    }
+)
+
 
 def is_office(roles: list[StaffRole]) -> bool:
     """Whether the roles include the district office's, which reaches every unit."""
@@ -31,7 +43,7 @@ def with_villages(unit_ids: set[int]) -> list[int]:
 
 def units_of(staff: Account) -> list[int] | None:
     """Ids of the units whose applications the person handles (a town includes its villages);
-    None for the district office, which sees every unit.
+    None for the district office, which sees every unit; none for a guide editor or reviewer.
 
     :raises NotAuthorized: for someone with no staff role.
     """
@@ -40,7 +52,7 @@ def units_of(staff: Account) -> list[int] | None:
         raise NotAuthorized()
     if is_office(roles):
         return None
-    return with_villages({role.unit_id for role in roles})
+    return with_villages({role.unit_id for role in roles if role.role in HANDLING_ROLES})
 
 
 def holds_role(roles: list[StaffRole], application: Application, kinds: tuple) -> bool:
