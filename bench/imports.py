@@ -27,6 +27,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.run import run_pg  # noqa: E402 - the same server as the pages' bench
+
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "200000"))
 DATABASES = os.environ.get("BENCH_DATABASES", "sqlite postgresql").split()
 PG_SERVER = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432").rstrip("/")
@@ -59,19 +61,12 @@ def write_stock_file(path: Path, rows: int) -> int:
     return bad
 
 
-def _pg(statement: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(statement)
-
-
 def database(kind: str, workdir: Path) -> str:
     """An empty database of `kind`; its URL."""
     if kind == "sqlite":
         return f"sqlite:///{workdir / 'imports.sqlite3'}"
-    _pg(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
-    _pg(f"CREATE DATABASE {PG_DATABASE}")
+    run_pg(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+    run_pg(f"CREATE DATABASE {PG_DATABASE}")
     return f"{PG_SERVER}/{PG_DATABASE}"
 
 
@@ -126,7 +121,7 @@ def measure(kind: str, env: dict[str, str], workdir: Path, stock: Path, bad: int
     )
     seconds = time.perf_counter() - started
     if kind == "postgresql":
-        _pg(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
+        run_pg(f"DROP DATABASE IF EXISTS {PG_DATABASE}")
     reported = sum(1 for _ in report.open(encoding="utf-8-sig")) - 1
     peak_mib = int(memory_file.read_text()) / 1024
     return {
