@@ -154,13 +154,15 @@ def _forget_shared(session: Session) -> None:
                 memo.tokens.pop(scope, None)
 
 
+# Read at every signed-in request: built once, the scopes bound at each call.
+TOKENS_OF_SCOPES = sa.select(ChangeToken.scope, ChangeToken.token).where(
+    ChangeToken.scope.in_(sa.bindparam("scopes", expanding=True))
+)
+
+
 def tokens_of(scopes: Sequence[str]) -> tuple[str, ...]:
     """The current token of each scope, in order, in one query."""
-    rows = dict(
-        db.session.execute(
-            sa.select(ChangeToken.scope, ChangeToken.token).where(ChangeToken.scope.in_(scopes))
-        ).all()
-    )
+    rows = dict(db.session.execute(TOKENS_OF_SCOPES, {"scopes": list(scopes)}).all())
     return tuple(rows.get(scope, MISSING) for scope in scopes)
 
 

@@ -51,26 +51,29 @@ def look_up_progress(number: str, phone_last4: str) -> ProgressView | None:
     )
 
 
+# The lookup's one statement, built once: composing it costs more than running it, and the
+# lookup is rendered for every visitor (its answers are nobody else's to cache).
+PROGRESS_ROWS = (
+    sa.select(
+        Application.applicant_phone,
+        Application.status,
+        Application.submitted_at,
+        Application.due_on,
+        Application.completed_at,
+        ItemVersion.name.label("item_name"),
+        Unit.name.label("unit_name"),
+        ProcessRecord.stage,
+        ProcessRecord.occurred_at,
+    )
+    .join(ItemVersion, ItemVersion.id == Application.item_version_id)
+    .join(Unit, Unit.id == Application.unit_id)
+    .outerjoin(ProcessRecord, ProcessRecord.application_id == Application.id)
+    .where(Application.number == sa.bindparam("number"))
+    .order_by(ProcessRecord.id)
+)
+
+
 def _progress_rows(number: str) -> list[sa.Row]:
     """The application by number with its item's name, its unit's name and each of its process
     records: one statement, only the columns the lookup shows."""
-    return list(
-        db.session.execute(
-            sa.select(
-                Application.applicant_phone,
-                Application.status,
-                Application.submitted_at,
-                Application.due_on,
-                Application.completed_at,
-                ItemVersion.name.label("item_name"),
-                Unit.name.label("unit_name"),
-                ProcessRecord.stage,
-                ProcessRecord.occurred_at,
-            )
-            .join(ItemVersion, ItemVersion.id == Application.item_version_id)
-            .join(Unit, Unit.id == Application.unit_id)
-            .outerjoin(ProcessRecord, ProcessRecord.application_id == Application.id)
-            .where(Application.number == number)
-            .order_by(ProcessRecord.id)
-        )
-    )
+    return list(db.session.execute(PROGRESS_ROWS, {"number": number}))
