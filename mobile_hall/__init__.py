@@ -94,9 +94,11 @@ def register_extensions(app: Flask) -> None:
         importlib.import_module(f"{__name__}.{name}.models")
     from .common.freshness import init_freshness
     from .identity.web import init_identity
+    from .notifications.sms import init_sms
 
     init_database(app)
     init_freshness(app)
+    init_sms(app)
     migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
     csrf.init_app(app)
     # Its after-request hook is the first registered, so it runs last: on the final headers.

@@ -16,7 +16,7 @@ from sqlalchemy.orm.interfaces import ORMOption
 from ..clock import now
 from ..extensions import db
 from ..identity.constants import StaffRoleKind
-from ..notifications.sms import send_sms
+from ..notifications.sms import send_sms_after_commit
 from ..workdays import CalendarNotCovered, due_date_with_pauses, is_estimated, working_days_left
 from .constants import ActorType, ApplicationStatus, Channel, Stage
 from .models import Application, Message, ProcessRecord
@@ -159,7 +159,8 @@ def apply_transition(
 
 
 def notify(application: Application, title: str, body: str) -> None:
-    """Tell the applicant: a message in their message centre, and a text message."""
+    """Tell the applicant: a message in their message centre, and a text message once the
+    caller commits."""
     if application.account_id is not None:
         db.session.add(
             Message(
@@ -170,7 +171,7 @@ def notify(application: Application, title: str, body: str) -> None:
                 created_at=now(),
             )
         )
-    send_sms(application.applicant_phone, f"【曲江区网上办事分厅】{title}：{body}")
+    send_sms_after_commit(application.applicant_phone, f"【曲江区网上办事分厅】{title}：{body}")
 
 
 @dataclass(frozen=True)

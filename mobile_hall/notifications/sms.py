@@ -3,6 +3,10 @@
 `SMS_SENDER` names the sender: ``log`` (development and tests: the message goes to the log)
 or a dotted path ``package.module:Class`` of a class with ``send(phone, text)``, e.g. a
 gateway client for the province's SMS platform.
+
+A text about a change goes out when the change commits (`send_sms_after_commit`), never
+before: a rolled-back change sends nothing, and no row lock (the day's application number, the
+audit chain's head) is held while a gateway answers.
 """
 
 from __future__ import annotations
@@ -11,9 +15,14 @@ import importlib
 import logging
 from typing import Protocol
 
-from flask import current_app
+import sqlalchemy as sa
+from flask import Flask, current_app
+from sqlalchemy.orm import Session
+
+from ..extensions import db
 
 logger = logging.getLogger(__name__)
+_PENDING = "sms.pending"  # session.info: the texts of this transaction, sent at its commit
 
 
 class SmsSender(Protocol):
@@ -54,3 +63,32 @@ def send_sms(phone: str, text: str) -> None:
         sender().send(phone, text)
     except Exception:  # a gateway outage must not lose the state change already committed
         logger.exception("SMS delivery failed")
+
+
+def send_sms_after_commit(phone: str, text: str) -> None:
+    """Send a text when the current transaction commits; if it rolls back, the text is dropped."""
+    if phone:
+        db.session().info.setdefault(_PENDING, []).append((phone, text))
+
+
+def _send_pending(session: Session) -> None:
+    for phone, text in session.info.pop(_PENDING, ()):
+        send_sms(phone, text)
+
+
+def _drop_pending(session: Session, transaction) -> None:
+    if transaction.parent is None:  # the outermost transaction ended without a commit
+        session.info.pop(_PENDING, None)
+
+
+_installed = False
+
+
+def init_sms(_app: Flask) -> None:
+    """Send each transaction's texts after it commits (listeners per Session class, once per
+    process)."""
+    global _installed
+    if not _installed:
+        sa.event.listen(Session, "after_commit", _send_pending)
+        sa.event.listen(Session, "after_transaction_end", _drop_pending)
+        _installed = True
