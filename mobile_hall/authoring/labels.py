@@ -90,6 +90,8 @@ REFUSAL = {
     "open_draft": "该事项已有未完成的草稿，请先处理",
     "not_editable": "草稿已提交审核或已处理，不能再修改",
     "decided": "该草稿已由他人处理",
+    "suspended": "该事项已暂停办理，无需再次申请暂停",
+    "not_suspended": "该事项未暂停办理，无需申请恢复",
 }
 # The author's message when a reviewer decides: (title, body).
 OUTCOME_MESSAGE = {

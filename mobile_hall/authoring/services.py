@@ -176,9 +176,12 @@ def _new_draft(account: Account, kind: DraftKind, unit_id: int, **values: Any) -
     return draft
 
 
-def _lock_item(item_id: int) -> None:
-    """Serialise the opening of drafts for one item (no two open drafts of it)."""
-    db.session.execute(sa.select(ServiceItem.id).where(ServiceItem.id == item_id).with_for_update())
+def _lock_item(item_id: int) -> str | None:
+    """Serialise the opening of drafts for one item (no two open drafts of it); the item's
+    suspension reason as the lock found it (None: the item is not suspended)."""
+    return db.session.execute(
+        sa.select(ServiceItem.suspended_reason).where(ServiceItem.id == item_id).with_for_update()
+    ).scalar_one()
 
 
 def start_change(account: Account, code: str) -> GuideDraft:
@@ -257,7 +260,8 @@ def request_suspension(
 
     :raises NotAuthorized: the person edits for no unit that implements the item.
     :raises DraftInvalid: an empty or too long reason, an unreadable date.
-    :raises DraftRefused: another draft of the item is open.
+    :raises DraftRefused: another draft of the item is open; the item is already suspended
+        (a suspension) or is not (a resumption).
     """
     version = get_guide(code)
     unit_id = _editing_unit(account, version)
@@ -268,9 +272,11 @@ def request_suspension(
         except ValidationError as error:
             raise DraftInvalid(problems_from(error)) from None
         values = {"suspension_reason": suspension.reason, "suspended_until": suspension.until}
-    _lock_item(version.item_id)
+    suspended_reason = _lock_item(version.item_id)
     if _open_draft(version.item_id) is not None:
         raise DraftRefused(labels.REFUSAL["open_draft"])
+    if suspend == (suspended_reason is not None):
+        raise DraftRefused(labels.REFUSAL["suspended" if suspend else "not_suspended"])
     draft = _new_draft(
         account,
         DraftKind.SUSPEND if suspend else DraftKind.RESUME,

@@ -6,6 +6,7 @@ import io
 import re
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.datastructures import MultiDict
 
@@ -20,7 +21,7 @@ from mobile_hall.catalog.services import get_guide
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
 from mobile_hall.storage.files import LocalFileStorage
-from tests.support.authoring import formdata, new_path, submitted_change
+from tests.support.authoring import DEMO_ITEM, formdata, new_path, submitted_change
 from tests.support.builders import make_account, make_application
 from tests.support.samples import PNG, value_for
 from tests.support.workbench import csrf_token
@@ -266,3 +267,29 @@ def test_only_staff_open_the_desk_and_those_without_a_guide_role_are_told(app, c
 def test_each_demo_account_of_the_path_opens_the_desk(client, sign_in, username):
     sign_in(username)
     assert client.get("/staff/guides").status_code == 200
+
+
+def test_resuming_an_item_in_service_is_refused_beside_the_desk(app, client, sign_in):
+    sign_in("catalog-editor")
+    refused = client.post(
+        f"/staff/guides/items/{DEMO_ITEM}/resume", data={"csrf_token": csrf_token(client)}
+    )
+    assert refused.status_code == 303 and refused.headers["Location"].endswith("/staff/guides")
+    assert "该事项未暂停办理，无需申请恢复" in client.get("/staff/guides").get_data(as_text=True)
+    with app.app_context():
+        item_id = get_guide(DEMO_ITEM).item_id
+        assert not db.session.scalars(
+            sa.select(GuideDraft).where(GuideDraft.item_id == item_id)
+        ).all()  # no resumption went to a reviewer
+
+
+def test_a_suspended_item_cannot_be_suspended_again_only_resumed(app, isolated_db):
+    with app.app_context():
+        path = new_path()
+        first = authoring.request_suspension(path.editor, path.code, True, {"reason": "系统升级"})
+        authoring.approve_draft(path.approvals_reviewer, first.id)
+        with pytest.raises(authoring.DraftRefused) as again:
+            authoring.request_suspension(path.editor, path.code, True, {"reason": "再次暂停"})
+        assert again.value.message == "该事项已暂停办理，无需再次申请暂停"
+        resumed = authoring.request_suspension(path.editor, path.code, False)
+        assert resumed.kind.value == "resume"
