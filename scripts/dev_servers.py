@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -45,6 +46,17 @@ def _environment(hall_port: int, idp_port: int, province_port: int) -> dict[str,
     }
 
 
+def _wait_for_port(port: int, seconds: float = 60) -> None:
+    """Return once something listens on the loopback port (or after `seconds`)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+
+
 def main() -> int:
     """Start both servers and wait until either stops or the operator presses Ctrl-C."""
     parser = argparse.ArgumentParser(description=__doc__)
@@ -60,11 +72,15 @@ def main() -> int:
         # The provider keeps its sessions in memory: one process, several threads.
         [gunicorn, "--bind", f"127.0.0.1:{args.idp_port}", "--threads", "4", "devidp.wsgi:app"],
         [gunicorn, "--bind", f"127.0.0.1:{args.hall_port}", "--workers", "2", "wsgi:app"],
-        [*flask, "deliver"],
     ]
+    processes = []
     if stand_in:
-        servers.append([*flask, "receiver", "--port", str(args.province_port)])
-    processes = [subprocess.Popen(command, cwd=ROOT, env=env) for command in servers]  # noqa: S603
+        # The stand-in first, so that the worker's first delivery finds it listening.
+        receiver = [*flask, "receiver", "--port", str(args.province_port)]
+        processes.append(subprocess.Popen(receiver, cwd=ROOT, env=env))  # noqa: S603
+        _wait_for_port(args.province_port)
+    servers.append([*flask, "deliver"])
+    processes += [subprocess.Popen(command, cwd=ROOT, env=env) for command in servers]  # noqa: S603
     province = (
         f"http://127.0.0.1:{args.province_port}" if stand_in else env["PROVINCE_EXCHANGE_URL"]
     )
