@@ -20,10 +20,6 @@ DECLARATION = (
 )
 
 
-class EmptyForm(FlaskForm):
-    """A POST-only button (and the materials upload): just the CSRF token."""
-
-
 class UnitChoiceForm(FlaskForm):
     """Which of the item's implementing units should handle the application."""
 

@@ -29,6 +29,7 @@ from werkzeug.datastructures import MultiDict
 from ..clock import now
 from ..common.paging import page_number
 from ..extensions import limiter
+from ..identity.forms import EmptyForm
 from ..identity.web import login_required
 from ..organisations.services import registration_points
 from ..storage.downloads import send_stored
@@ -38,7 +39,6 @@ from .constants import ApplicationStatus
 from .formbuilder import form_class, groups_of, stored_answers
 from .forms import (
     DeclarationForm,
-    EmptyForm,
     ProgressForm,
     RatingForm,
     ToleranceForm,

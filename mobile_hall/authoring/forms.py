@@ -17,13 +17,12 @@ from wtforms import (
     Form,
     FormField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..applications.formbuilder import MultiCheckboxField
 from ..catalog import labels as catalog_labels
 from ..catalog.models import LicenseType, Theme
 from ..common.messages import VALIDATION_MESSAGES
@@ -33,13 +32,6 @@ from .labels import FIELD_TYPE
 
 NONE = SelectChoice("", "（无）")
 LIST_SEPARATORS = re.compile(r"[,，、\s]+")
-
-
-class MultiCheckboxField(SelectMultipleField):
-    """Several choices as checkboxes."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 def _select(label: str, choices: list[SelectChoice], **options: Any) -> SelectField:
@@ -367,7 +359,3 @@ class NewItemForm(FlaskForm):
     """The unit a new item is drafted for."""
 
     unit = _select("实施单位", [])
-
-
-class EmptyForm(FlaskForm):
-    """A button that changes something: a CSRF token and nothing else."""

@@ -14,12 +14,12 @@ from ..catalog import services as catalog
 from ..catalog.constants import ALL_STAGES
 from ..common.errors import NotAuthorized
 from ..common.validation import Problem
+from ..identity.forms import EmptyForm
 from ..identity.services import is_staff
 from ..identity.web import login_required
 from . import labels, services
 from .constants import EDITABLE
 from .forms import (
-    EmptyForm,
     GuideForm,
     NewItemForm,
     ReturnForm,

@@ -115,7 +115,3 @@ class MeasureForm(FlaskForm):
         choices=[SelectChoice(measure.value, MEASURE[measure]) for measure in Measure],
         validators=[DataRequired(message="请选择处理意见")],
     )
-
-
-class EmptyForm(FlaskForm):
-    """A POST-only button (CSRF only)."""

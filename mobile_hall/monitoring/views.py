@@ -13,10 +13,11 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, s
 from flask_login import current_user
 
 from ..clock import now
+from ..identity.forms import EmptyForm
 from ..identity.web import login_required
 from . import labels, selfchecks, services, sheets, targets
 from .constants import ITEM_FIGURES, TREND_FIGURES, Figure, Measure, UnitKind
-from .forms import EmptyForm, MeasureForm, PeriodForm, SelfCheckForm, targets_form
+from .forms import MeasureForm, PeriodForm, SelfCheckForm, targets_form
 from .periods import Period, previous_quarter, quarter, quarter_of
 
 blueprint = Blueprint("monitoring", __name__, url_prefix="/monitoring")

@@ -12,10 +12,6 @@ from ..organisations.models import Unit
 from .labels import INDUSTRY, NOT_IN_DISTRICT, SIZE
 
 
-class EmptyForm(FlaskForm):
-    """A POST-only button: just the CSRF token."""
-
-
 class CheckboxesField(SelectMultipleField):
     """Several choices as tick boxes; choosing none is fine."""
 

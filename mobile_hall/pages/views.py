@@ -24,6 +24,7 @@ from ..common.errors import NotAuthorized
 from ..common.freshness import CATALOG, PAGES
 from ..common.pagecache import cached_personal_page
 from ..identity.constants import OrgRole
+from ..identity.forms import EmptyForm
 from ..identity.models import own_scopes
 from ..identity.services import is_staff
 from ..identity.web import login_required
@@ -31,7 +32,6 @@ from . import labels, services
 from .constants import LIST_SHOWN, PageKind
 from .forms import (
     AgentForm,
-    EmptyForm,
     OpenPageForm,
     PolicyForm,
     ProfileForm,
