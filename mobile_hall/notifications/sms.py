@@ -72,6 +72,8 @@ def send_sms_after_commit(phone: str, text: str) -> None:
 
 
 def _send_pending(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a savepoint released: the outer transaction may still roll back
     for phone, text in session.info.pop(_PENDING, ()):
         send_sms(phone, text)
 

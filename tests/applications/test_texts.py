@@ -64,3 +64,17 @@ def test_a_committed_acceptance_sends_its_text_once_after_the_commit(app, isolat
         assert "****" in sent[0]  # the phone number is masked in the log
         db.session.commit()  # the next transaction does not send it again
     assert len(_texts(caplog)) == 1
+
+
+def test_a_text_queued_before_a_savepoint_waits_for_the_outer_commit(app, isolated_db, caplog):
+    caplog.set_level(logging.INFO, logger=SMS)
+    application_id = _submitted(app, caplog)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        apply_transition(application, "accept", ActorType.CLERK, Channel.WEB)
+        notify(application, "申请已受理", f"您的申请（{application.number}）已受理。")
+        with db.session.begin_nested():  # e.g. a licence serial's counter row
+            pass
+        assert _texts(caplog) == []  # the savepoint's release is not the commit
+        db.session.rollback()
+    assert _texts(caplog) == []
