@@ -24,5 +24,7 @@ class DraftStatus(StrEnum):
 
 # A draft the editor may still change.
 EDITABLE = frozenset({DraftStatus.EDITING, DraftStatus.RETURNED})
+# A draft of a guide and form (the editor's), not a suspension or resumption.
+GUIDE_KINDS = frozenset({DraftKind.CHANGE, DraftKind.CREATE})
 # A draft that holds its item: no second draft opens for it.
 OPEN = frozenset({DraftStatus.EDITING, DraftStatus.RETURNED, DraftStatus.SUBMITTED})

@@ -38,7 +38,7 @@ from ..identity.services import staff_roles_of
 from ..organisations.models import Unit
 from ..organisations.services import all_units
 from . import labels
-from .constants import EDITABLE, OPEN, DraftKind, DraftStatus
+from .constants import EDITABLE, GUIDE_KINDS, OPEN, DraftKind, DraftStatus
 from .models import GuideDraft, ReviewRoute
 from .schema import SuspensionRecord
 
@@ -323,7 +323,7 @@ def _editable(account: Account, draft_id: int) -> GuideDraft:
     draft = _lock(draft_id)
     if draft is None or draft.unit_id not in _unit_ids(account, StaffRoleKind.CATALOG_EDITOR):
         raise DraftNotFound(draft_id)
-    if draft.status not in EDITABLE or draft.kind not in (DraftKind.CHANGE, DraftKind.CREATE):
+    if draft.status not in EDITABLE or draft.kind not in GUIDE_KINDS:
         raise DraftRefused(labels.REFUSAL["not_editable"])
     return draft
 
@@ -476,7 +476,7 @@ def approve_draft(account: Account, draft_id: int) -> GuideDraft:
     try:
         draft = _decidable(account, draft_id)
         item = draft.item
-        if draft.kind in (DraftKind.CHANGE, DraftKind.CREATE):
+        if draft.kind in GUIDE_KINDS:
             draft.published_version_id = _publish(draft)
         elif item is not None and draft.kind is DraftKind.SUSPEND:
             item.suspended_reason = draft.suspension_reason
@@ -515,7 +515,7 @@ def return_draft(account: Account, draft_id: int, reason: str) -> GuideDraft:
         draft = _decidable(account, draft_id)
         # A returned guide goes back to its editors; a returned suspension has nothing to
         # edit and simply ends.
-        editable = draft.kind in (DraftKind.CHANGE, DraftKind.CREATE)
+        editable = draft.kind in GUIDE_KINDS
         draft.status = DraftStatus.RETURNED if editable else DraftStatus.REFUSED
         draft.return_reason = reason[:2000]
         draft.decided_by_id, draft.decided_at = account.id, now()
@@ -591,7 +591,7 @@ def _normalised(raw: dict[str, Any] | None) -> dict[str, Any]:
 def differences(draft: GuideDraft) -> list[Difference]:
     """Field by field, what approving the draft changes in the published guide: each material
     and form field added, removed or changed, by name, and every other field changed."""
-    if draft.kind not in (DraftKind.CHANGE, DraftKind.CREATE):
+    if draft.kind not in GUIDE_KINDS:
         return []
     before = (
         version_to_record(draft.base_version).model_dump(mode="json") if draft.base_version else {}

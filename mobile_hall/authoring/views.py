@@ -18,7 +18,7 @@ from ..identity.forms import EmptyForm
 from ..identity.services import is_staff
 from ..identity.web import login_required
 from . import labels, services
-from .constants import EDITABLE
+from .constants import EDITABLE, GUIDE_KINDS
 from .forms import (
     GuideForm,
     NewItemForm,
@@ -28,6 +28,7 @@ from .forms import (
     place_problems,
     record_from,
 )
+from .models import GuideDraft
 
 blueprint = Blueprint("authoring", __name__, url_prefix="/staff/guides")
 # Rows the editor adds and removes without JavaScript: the button's name -> the record's list.
@@ -137,7 +138,7 @@ def _render_editor(draft, form: GuideForm, problems: list[Problem], status: int 
 def draft(draft_id: int):
     """The editor (or, once submitted, the draft as it stands)."""
     found = services.get_draft(current_user, draft_id)
-    if found.kind.value in ("suspend", "resume") or found.status not in EDITABLE:
+    if found.kind not in GUIDE_KINDS or found.status not in EDITABLE:
         return redirect(url_for(".review", draft_id=draft_id), 303)
     form = _guide_form(found.record)
     problems = services.check_record(found, found.record or {}) if request.args.get("check") else []
@@ -239,15 +240,19 @@ def preview_step(draft_id: int, step: int):
 @blueprint.get("/drafts/<int:draft_id>/review")
 def review(draft_id: int):
     """The draft against the published version, field by field, and the reviewer's buttons."""
-    found = services.get_draft(current_user, draft_id)
+    return _review_page(services.get_draft(current_user, draft_id), ReturnForm())
+
+
+def _review_page(found: GuideDraft, return_form: ReturnForm, status: int = 200):
+    """The draft against the published version, with the reviewer's buttons."""
     return render_template(
         "authoring/review.html",
         draft=found,
         differences=services.differences(found),
         may_decide=services.may_decide(current_user, found),
         form=EmptyForm(),
-        return_form=ReturnForm(),
-    )
+        return_form=return_form,
+    ), status
 
 
 @blueprint.post("/drafts/<int:draft_id>/approve")
@@ -269,16 +274,8 @@ def return_(draft_id: int):
     try:
         services.return_draft(current_user, draft_id, form.reason.data or "")
     except services.DraftInvalid as invalid:
-        found = services.get_draft(current_user, draft_id)
         form.reason.errors = [p.message for p in invalid.problems]
-        return render_template(
-            "authoring/review.html",
-            draft=found,
-            differences=services.differences(found),
-            may_decide=services.may_decide(current_user, found),
-            form=EmptyForm(),
-            return_form=form,
-        ), 400
+        return _review_page(services.get_draft(current_user, draft_id), form, 400)
     flash("已退回")
     return redirect(url_for(".desk"), 303)
 
