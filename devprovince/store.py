@@ -138,12 +138,3 @@ class Store:
     def bodies(self) -> list[bytes]:
         """Every batch body as it arrived."""
         return [row[0] for row in self._connection().execute("SELECT body FROM batch ORDER BY id")]
-
-    def seen_signature(self, signature: str) -> bool:
-        """Whether a batch with this signature was stored."""
-        return (
-            self._connection()
-            .execute("SELECT 1 FROM batch WHERE signature = ?", (signature,))
-            .fetchone()
-            is not None
-        )

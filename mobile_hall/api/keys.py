@@ -2,20 +2,18 @@
 checked on every call, which is audited and stamps the key's last use.
 
 A key is random (256 bits), so a plain SHA-256 is enough to find it and useless to whoever
-reads the table. `require_api_key(capability)` is what an endpoint declares; the licence API
-calls `key_for_request` itself to keep its own error format.
+reads the table. `key_for_request(capability)` checks the request's key: the API's declared
+endpoints (`api.openapi.endpoint`) and the licence API, which keeps its own error format, call it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Callable, Sequence
-from functools import wraps
-from typing import Any
+from collections.abc import Sequence
 
 import sqlalchemy as sa
-from flask import g, request
+from flask import request
 
 from ..audit.services import record_event
 from ..catalog.models import ItemVersion, LicenseType, ServiceItem
@@ -189,21 +187,6 @@ def key_for_request(capability: str) -> ApiKey:
     if not allowed:
         raise KeyRefused(403)
     return api_key
-
-
-def require_api_key(capability: str) -> Callable:
-    """Decorate an API view: it runs only for a key allowed ``capability`` (in ``g.api_key``);
-    otherwise `KeyRefused`, which the API's blueprints answer as a problem (401 or 403)."""
-
-    def decorate(view: Callable) -> Callable:
-        @wraps(view)
-        def checked(*args: Any, **kwargs: Any) -> Any:
-            g.api_key = key_for_request(capability)
-            return view(*args, **kwargs)
-
-        return checked
-
-    return decorate
 
 
 def office_api_keys(office: Account) -> list[ApiKey]:
