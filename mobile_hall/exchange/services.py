@@ -51,8 +51,9 @@ def _local_day(column: Any) -> sa.ColumnElement:
 def exchange_status(days: int = DAYS_SHOWN) -> ExchangeStatus:
     """The delivery's state now, with the records delivered on each of the last `days` days."""
     waiting = ProcessRecord.delivered_at.is_(None)
-    backlog = db.session.scalar(sa.select(sa.func.count()).where(waiting)) or 0
-    oldest = db.session.scalar(sa.select(sa.func.min(ProcessRecord.occurred_at)).where(waiting))
+    backlog, oldest = db.session.execute(
+        sa.select(sa.func.count(), sa.func.min(ProcessRecord.occurred_at)).where(waiting)
+    ).one()
     state = db.session.scalars(sa.select(ExchangeState).where(ExchangeState.role == DELIVERY)).one()
     since = now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
     day = _local_day(ProcessRecord.delivered_at)
