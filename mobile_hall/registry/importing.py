@@ -3,7 +3,6 @@ transaction with its audit record, like the catalog's import."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
@@ -12,7 +11,8 @@ from sqlalchemy.orm import selectinload
 
 from ..audit.services import record_event
 from ..catalog.models import LicenseType, Theme
-from ..catalog.services import upsert_themes
+from ..catalog.services import list_themes, upsert_themes
+from ..common.bulkimport import Advance, no_progress
 from ..common.messages import VALIDATION_MESSAGES
 from ..common.validation import Problem, problems_from
 from ..extensions import db
@@ -192,9 +192,7 @@ def _keys(document: ReferenceDocument, section: str) -> list[object]:
     return [record.code for record in getattr(document, section)]
 
 
-def import_reference(
-    raw: object, actor: str, progress: Callable[[int], object] | None = None
-) -> ReferenceSummary:
+def import_reference(raw: object, actor: str, progress: Advance = no_progress) -> ReferenceSummary:
     """Write a reference file all-or-nothing, with an audit record in the same transaction.
 
     Records are created or refreshed by code; what the file does not name stays as it is.
@@ -203,7 +201,6 @@ def import_reference(
     :raises ReferenceImportError: listing every problem; nothing is written.
     """
     document = validate_reference(raw)
-    advance = progress or (lambda _count: None)
     summary = ReferenceSummary()
     try:
         known = _known_codes(document)
@@ -214,15 +211,15 @@ def import_reference(
         # Units first: the figures, licence types and entries name them.
         upsert_units(list(document.units))
         db.session.flush()
-        advance(len(document.units))
+        progress(len(document.units))
         upsert_figures(list(document.figures))
-        advance(len(document.figures))
+        progress(len(document.figures))
         upsert_themes(list(document.themes))
-        advance(len(document.themes))
+        progress(len(document.themes))
         upsert_license_types(list(document.license_types))
-        advance(len(document.license_types))
+        progress(len(document.license_types))
         upsert_entries(list(document.entries))
-        advance(len(document.entries))
+        progress(len(document.entries))
         record_event(actor, "reference.import", created=summary.created, known=summary.known)
         db.session.commit()
     except BaseException:
@@ -273,10 +270,7 @@ def export_reference() -> dict:
             }
             for code, figure in figures
         ],
-        "themes": [
-            theme_values(theme)
-            for theme in db.session.scalars(sa.select(Theme).order_by(Theme.position))
-        ],
+        "themes": [theme_values(theme) for theme in list_themes()],
         "license_types": [{**license_type_values(lt), "fields": lt.fields} for lt in license_types],
         "entries": [
             entry_values(entry)

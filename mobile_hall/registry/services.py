@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from pydantic import BaseModel, ValidationError
 
 from ..audit.services import record_event
+from ..catalog import services as catalog_services
 from ..catalog.constants import Audience
 from ..catalog.models import LicenseType, Theme
 from ..catalog.schema import ThemeRecord
@@ -29,6 +30,7 @@ from ..extensions import db
 from ..identity.models import Account
 from ..identity.services import require_role
 from ..licenses.schema import LicenseTypeRecord
+from ..organisations import services as organisations_services
 from ..organisations.constants import UnitLevel
 from ..organisations.models import ServiceLocation, Unit, UnitFigure
 from ..organisations.schema import PARENT_LEVELS, FigureRecord, LocationRecord, UnitRecord
@@ -330,9 +332,7 @@ class TownFigures:
 def figures_of_year(actor: Account, year: int) -> list[TownFigures]:
     """Every town with its figures of `year` (district office only)."""
     require_office(actor)
-    towns = db.session.scalars(
-        sa.select(Unit).where(Unit.level == UnitLevel.TOWN).order_by(Unit.position)
-    )
+    towns = organisations_services.list_units(UnitLevel.TOWN)
     entered = {
         row.unit_id: row
         for row in db.session.scalars(sa.select(UnitFigure).where(UnitFigure.year == year))
@@ -396,7 +396,7 @@ def save_figure(actor: Account, unit_code: str, year: int, values: dict[str, Any
 def list_themes(actor: Account) -> list[Theme]:
     """Every theme in display order (district office only)."""
     require_office(actor)
-    return list(db.session.scalars(sa.select(Theme).order_by(Theme.position)))
+    return catalog_services.list_themes()
 
 
 def get_theme(actor: Account, code: str, lock: bool = False) -> Theme:
@@ -541,10 +541,14 @@ def linked_entry(code: str) -> EntryLink:
 
     :raises RecordNotFound: for an unknown code or an entry that filters the catalog.
     """
-    entry = next((link for link in one_stop_entries() if link.code == code), None)
-    if entry is None or entry.address is None:
+    entry = db.session.scalar(
+        sa.select(OneStopEntry).where(
+            OneStopEntry.code == code, OneStopEntry.target == EntryTarget.LINK
+        )
+    )
+    if entry is None:
         raise RecordNotFound(code)
-    return entry
+    return EntryLink(entry.code, entry.name, entry.description, {}, entry.value)
 
 
 def list_entries(actor: Account) -> list[OneStopEntry]:

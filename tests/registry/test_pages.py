@@ -254,3 +254,5 @@ def test_the_trading_centre_entry_stays_in_the_hall_until_asked(client):
     embedded = client.get("/one-stop/public_resource?embed=1").get_data(as_text=True)
     assert "https://ygp.gdzwfw.gov.cn/" in embedded and "/go" not in embedded
     assert client.get("/one-stop/approval").status_code == 404  # a filter, not a link
+    assert client.get("/one-stop/approval/go").status_code == 404
+    assert client.get("/one-stop/no_such_entry/go").status_code == 404
