@@ -42,20 +42,14 @@ from ...identity.models import Account
 from ...identity.services import staff_roles_of
 from ...licenses.services import issue_for_application, license_summary
 from ...workdays import add_working_days
-from .scope import get_for_staff, holds_role
+from .scope import HANDLING_ROLES, get_for_staff, holds_role
 
-_ALL_UNIT_ROLES = (
-    StaffRoleKind.WINDOW_CLERK,
-    StaffRoleKind.REVIEWER,
-    StaffRoleKind.APPROVER,
-    StaffRoleKind.UNIT_ADMIN,
-)
 # Who may take each workbench action: the state machine's transitions, plus the two steps that
 # change no state (a visit at the counter, a reply to a rating).
 ACTION_ROLES: dict[str, tuple[StaffRoleKind, ...]] = {
     **{name: t.roles for name, t in TRANSITIONS.items() if t.roles},
     "visit": (StaffRoleKind.WINDOW_CLERK,),
-    "reply": _ALL_UNIT_ROLES,
+    "reply": HANDLING_ROLES,
 }
 
 

@@ -17,16 +17,14 @@ from ...identity.models import Account, StaffRole
 from ...identity.services import staff_roles_of
 from ...organisations.models import Unit
 
-# The roles that handle applications. A guide editor or reviewer (catalog_editor,
-# catalog_reviewer) works on the unit's guides and sees none of its applicants.
-HANDLING_ROLES = frozenset(
-    {
-        StaffRoleKind.WINDOW_CLERK,
-        StaffRoleKind.REVIEWER,
-        StaffRoleKind.APPROVER,
-        StaffRoleKind.UNIT_ADMIN,
-        StaffRoleKind.DISTRICT_OFFICE,
-    }
+# A unit's roles that handle its applications (the district office reaches every unit). A
+# guide editor or reviewer (catalog_editor, catalog_reviewer) works on the unit's guides and
+# sees none of its applicants.
+HANDLING_ROLES = (
+    StaffRoleKind.WINDOW_CLERK,
+    StaffRoleKind.REVIEWER,
+    StaffRoleKind.APPROVER,
+    StaffRoleKind.UNIT_ADMIN,
 )
 
 
