@@ -328,7 +328,7 @@ def material_link_file(token: str) -> MaterialFile:
     if not reaches(api_key, application):
         raise LinkRefused()
     try:
-        opened = open_file(None, application, material_id)
+        opened = open_file(application, material_id)
     except ApplicationNotFound:
         raise LinkRefused() from None
     record_event(

@@ -450,7 +450,7 @@ def open_file(application_id: int, material_id: int):
     """An attached file, shown inline under a name the hall builds, with the type read from
     its bytes."""
     application = _own(application_id, *services.MATERIALS)
-    opened = services.open_file(current_user, application, material_id)
+    opened = services.open_file(application, material_id)
     return send_stored(opened.stream, opened.content_type, opened.name, opened.fallback)
 
 

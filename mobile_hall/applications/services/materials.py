@@ -334,9 +334,9 @@ class MaterialFile:
     fallback: str
 
 
-def open_file(account: Account | None, application: Application, material_id: int) -> MaterialFile:
-    """An attached file of an application the caller may already see (``account``, or a
-    department's system when None: the caller has checked that).
+def open_file(application: Application, material_id: int) -> MaterialFile:
+    """An attached file of an application the caller has already checked the person (or the
+    department's system) may see.
 
     :raises ApplicationNotFound: for a material of another application, without a file, or
         whose file is missing from the store.

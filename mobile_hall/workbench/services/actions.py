@@ -143,7 +143,7 @@ def open_material(staff: Account, application_id: int, material_id: int) -> Mate
         application, a material without a file, or a file missing from the store.
     :raises NotAuthorized: for someone with no staff role.
     """
-    return open_file(staff, get_for_staff(staff, application_id), material_id)
+    return open_file(get_for_staff(staff, application_id), material_id)
 
 
 def audit(by: Account | Actor, action: str, application: Application, **details: Any) -> None:
