@@ -22,7 +22,7 @@ from ..clock import as_local, now
 from ..extensions import db
 from .constants import IDEMPOTENCY_STALE_SECONDS
 from .models import ApiKey, IdempotentRequest
-from .problems import MEDIA_TYPE, Problem, problem_response
+from .problems import MEDIA_TYPE, Problem, problem_answer
 
 HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
@@ -103,7 +103,7 @@ def run_once(api_key: ApiKey, step: Callable[[], Response]) -> Response:
     try:
         response = step()
     except Problem as problem:
-        response = problem_response(problem.status, problem.code, problem.detail, **problem.extra)
+        response = problem_answer(problem)
     except BaseException:
         db.session.rollback()
         db.session.execute(sa.delete(IdempotentRequest).where(IdempotentRequest.id == claimed))

@@ -59,7 +59,8 @@ def invalid_fields(invalid: ValidationError) -> list[dict[str, str]]:
     ]
 
 
-def _problem(problem: Problem) -> Response:
+def problem_answer(problem: Problem) -> Response:
+    """The response that answers ``problem``."""
     return problem_response(problem.status, problem.code, problem.detail, **problem.extra)
 
 
@@ -81,7 +82,7 @@ def _http(error: HTTPException) -> Response:
 def answer_problems(blueprint: Blueprint) -> None:
     """Answer every error of ``blueprint``'s views (and of the app's checks before them) as a
     problem: its own `Problem`s, refused keys, invalid bodies and every HTTP error."""
-    blueprint.register_error_handler(Problem, _problem)
+    blueprint.register_error_handler(Problem, problem_answer)
     blueprint.register_error_handler(KeyRefused, _key_refused)
     blueprint.register_error_handler(ValidationError, _invalid)
     blueprint.register_error_handler(HTTPException, _http)
