@@ -17,6 +17,7 @@ The status is not signed: a revocation changes the record, never the signature.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -208,9 +209,11 @@ class LicenseRequest:
     valid_until: date | None = None
 
 
-def _checked(
-    license_type: LicenseType, request: LicenseRequest
-) -> tuple[dict[str, str], date, date | None]:
+# A request's data as the type's texts, and its validity: what `_checked` found.
+Checked = tuple[dict[str, str], date, date | None]
+
+
+def _checked(license_type: LicenseType, request: LicenseRequest) -> Checked:
     texts = license_data(license_type, request.data)
     if not request.unit.credit_code:
         raise LicenseRefused("issuer")
@@ -226,13 +229,14 @@ def _checked(
 def _license(
     license_type: LicenseType,
     request: LicenseRequest,
+    checked: Checked,
     serial: int,
     signer: Signer,
     *,
     source: LicenseSource,
     application_id: int | None = None,
 ) -> License:
-    texts, start, end = _checked(license_type, request)
+    texts, start, end = checked
     unit, holder = request.unit, request.holder
     license = License(
         identifier=license_identifier(license_type.code, unit.credit_code or "", serial),
@@ -280,11 +284,12 @@ def issue_license(
     :raises keys.KeyIdConflict: if the configured key id already names another key.
     """
     request = LicenseRequest(unit, holder, data, valid_from, valid_until)
-    _checked(license_type, request)  # refuse before a serial is spent
+    checked = _checked(license_type, request)  # refuse before a serial is spent
     serial = _reserve_serials(license_type, unit, 1)
     license = _license(
         license_type,
         request,
+        checked,
         serial,
         register_current_key(),
         source=source,
@@ -307,18 +312,17 @@ def issue_licenses(
     :raises LicenseRefused: as `issue_license`, for the first request refused (nothing added).
     :raises keys.KeyIdConflict: if the configured key id already names another key.
     """
-    for request in requests:
-        _checked(license_type, request)
+    checked = [_checked(license_type, request) for request in requests]
     signer = register_current_key()
+    counts = Counter(request.unit.id for request in requests)
     next_serial: dict[int, int] = {}
     for unit in {request.unit.id: request.unit for request in requests}.values():
-        count = sum(1 for request in requests if request.unit.id == unit.id)
-        next_serial[unit.id] = _reserve_serials(license_type, unit, count)
+        next_serial[unit.id] = _reserve_serials(license_type, unit, counts[unit.id])
     licenses = []
-    for request in requests:
+    for request, found in zip(requests, checked, strict=True):
         serial = next_serial[request.unit.id]
         next_serial[request.unit.id] += 1
-        licenses.append(_license(license_type, request, serial, signer, source=source))
+        licenses.append(_license(license_type, request, found, serial, signer, source=source))
     db.session.add_all(licenses)
     db.session.flush()
     return len(licenses)
