@@ -67,8 +67,9 @@ def _actor(account: Account) -> str:
     return f"account:{account.id}"
 
 
-def _unit_ids(account: Account | None, role: StaffRoleKind) -> set[int]:
-    return {held.unit_id for held in staff_roles_of(account) if held.role == role}
+def _unit_ids(account: Account | None, *roles: StaffRoleKind) -> set[int]:
+    """The units where the person holds one of `roles` (one read of their roles)."""
+    return {held.unit_id for held in staff_roles_of(account) if held.role in roles}
 
 
 def editor_units(account: Account | None) -> list[Unit]:
@@ -79,10 +80,7 @@ def editor_units(account: Account | None) -> list[Unit]:
 
 def is_author(account: Account | None) -> bool:
     """Whether the person edits or reviews guides (the workbench shows the entry)."""
-    return bool(
-        _unit_ids(account, StaffRoleKind.CATALOG_EDITOR)
-        | _unit_ids(account, StaffRoleKind.CATALOG_REVIEWER)
-    )
+    return bool(_unit_ids(account, StaffRoleKind.CATALOG_EDITOR, StaffRoleKind.CATALOG_REVIEWER))
 
 
 def _require_staff(account: Account | None) -> None:
