@@ -260,6 +260,11 @@ def location_key(unit: Unit, location_id: int) -> str:
     return f"{unit.code}#{location_id}"
 
 
+def figure_key(unit_code: str, year: int) -> str:
+    """The history's key of a town's figures of one year."""
+    return f"{unit_code}@{year}"
+
+
 def get_location(actor: Account, unit: Unit, location_id: int, lock: bool = False):
     """One service point of `unit` (district office only).
 
@@ -383,7 +388,7 @@ def save_figure(actor: Account, unit_code: str, year: int, values: dict[str, Any
         changed = figure or UnitFigure(unit=unit, year=year)
         db.session.add(changed)
         changed.population, changed.enterprise_count = record.population, record.enterprise_count
-        key = f"{unit_code}@{year}"
+        key = figure_key(unit_code, year)
         _commit_change(actor, RecordKind.FIGURE, key, before, figure_values(changed))
         return changed
 

@@ -223,7 +223,9 @@ def edit_figure(code: str, year: int):
         "back": url_for("registry.figures", year=year),
         "note": "三率一数考核的市民个人网页、企业专属网页开通比例以此为分母；"
         "某年尚未填写时沿用此前最近一年的数字。",
-        "changes": services.history(current_user, RecordKind.FIGURE, f"{code}@{year}"),
+        "changes": services.history(
+            current_user, RecordKind.FIGURE, services.figure_key(code, year)
+        ),
     }
     return _form_page(
         form,
