@@ -32,8 +32,7 @@ from ..applications.models import ProcessRecord
 from ..clock import as_local, now
 from ..database import DATABASE_UNAVAILABLE
 from ..extensions import db
-from .log import DELIVERY, assign_sequences, undelivered_batch
-from .models import ExchangeState
+from .log import DELIVERY, assign_sequences, exchange_state, undelivered_batch
 from .schema import RecordBatch
 
 log = logging.getLogger(__name__)
@@ -124,18 +123,11 @@ class BatchOutcome:
     retry_at: datetime | None = None
 
 
-def _delivery_state(*, lock: bool) -> ExchangeState:
-    query = sa.select(ExchangeState).where(ExchangeState.role == DELIVERY)
-    if lock:
-        query = query.with_for_update()
-    return db.session.scalars(query.execution_options(populate_existing=True)).one()
-
-
 def deliver_batch(courier: Courier, batch_size: int, retry: RetryPolicy) -> BatchOutcome:
     """Send the first `batch_size` undelivered records and mark them delivered if the
     province took them; else record the error and the time of the next attempt. Committed."""
     lock = db.session.get_bind().dialect.name == "postgresql"
-    state = _delivery_state(lock=lock)
+    state = exchange_state(DELIVERY, lock=lock)
     waiting_until = as_local(state.next_attempt_at) if state.next_attempt_at else None
     if waiting_until is not None and waiting_until > now():
         db.session.commit()
@@ -170,7 +162,7 @@ def deliver_batch(courier: Courier, batch_size: int, retry: RetryPolicy) -> Batc
 
 def retry_now() -> None:
     """Drop the wait before the next attempt (the caller audits and commits)."""
-    _delivery_state(lock=True).next_attempt_at = None
+    exchange_state(DELIVERY, lock=True).next_attempt_at = None
 
 
 @dataclass

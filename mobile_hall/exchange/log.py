@@ -25,14 +25,13 @@ DELIVERY = "delivery"
 SEQUENCE_PASS = 20_000
 
 
-def locked_state(role: str) -> ExchangeState:
-    """The row of `role`, locked until the transaction ends (SQLite: the write lock)."""
-    return db.session.scalars(
-        sa.select(ExchangeState)
-        .where(ExchangeState.role == role)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    ).one()
+def exchange_state(role: str, *, lock: bool = False) -> ExchangeState:
+    """The row of `role` as the database holds it now; with `lock`, locked until the
+    transaction ends (SQLite: the write lock)."""
+    query = sa.select(ExchangeState).where(ExchangeState.role == role)
+    if lock:
+        query = query.with_for_update()
+    return db.session.scalars(query.execution_options(populate_existing=True)).one()
 
 
 def assign_sequences(limit: int = SEQUENCE_PASS) -> int:
@@ -44,7 +43,7 @@ def assign_sequences(limit: int = SEQUENCE_PASS) -> int:
     unnumbered = sa.select(ProcessRecord.id).where(ProcessRecord.sequence.is_(None)).limit(1)
     if db.session.scalar(unnumbered) is None:
         return 0
-    state = locked_state(SEQUENCER)
+    state = exchange_state(SEQUENCER, lock=True)
     first = state.last_sequence
     numbered = (
         sa.select(

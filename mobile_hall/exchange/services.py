@@ -16,8 +16,7 @@ from ..identity.constants import StaffRoleKind
 from ..identity.models import Account
 from ..identity.services import require_role
 from . import delivery
-from .log import DELIVERY, record_page
-from .models import ExchangeState
+from .log import DELIVERY, exchange_state, record_page
 from .schema import RecordPage
 
 DAYS_SHOWN = 14
@@ -54,7 +53,7 @@ def exchange_status(days: int = DAYS_SHOWN) -> ExchangeStatus:
     backlog, oldest = db.session.execute(
         sa.select(sa.func.count(), sa.func.min(ProcessRecord.occurred_at)).where(waiting)
     ).one()
-    state = db.session.scalars(sa.select(ExchangeState).where(ExchangeState.role == DELIVERY)).one()
+    state = exchange_state(DELIVERY)
     since = now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
     day = _local_day(ProcessRecord.delivered_at)
     counted = db.session.execute(
