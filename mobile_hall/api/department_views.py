@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g
 
-from ..applications.lifecycle import IllegalTransition
 from ..extensions import csrf
-from ..licenses.labels import REFUSED as LICENSE_REFUSED
 from ..storage.downloads import send_stored
-from ..workbench.labels import ACTION, STATUS
 from . import departments
 from .constants import Capability
-from .labels import REFUSAL
 from .openapi import endpoint
-from .problems import Problem, answer_problems, problem_response
+from .problems import Problem, answer_problems
 from .schema import (
     AcceptBody,
     ApplicationOut,
@@ -34,25 +30,6 @@ answer_problems(blueprint)
 
 APPLICATIONS = "/api/v1/applications"
 STEP_ERRORS = (400, 401, 403, 404, 409, 422)
-
-
-@blueprint.errorhandler(IllegalTransition)
-def _illegal(illegal: IllegalTransition) -> Response:
-    step = illegal.action
-    return problem_response(
-        409,
-        "illegal_transition",
-        f"该办件当前状态为“{STATUS[illegal.status]}”，不能进行“{ACTION.get(step, step)}”",
-        status_now=illegal.status.value,
-    )
-
-
-@blueprint.errorhandler(departments.StepRefused)
-def _refused(refused: departments.StepRefused) -> Response:
-    code = str(refused)
-    # The workbench's own refusals, or the licence library's when completion cannot issue.
-    detail = REFUSAL.get(code) or LICENSE_REFUSED.get(code, "请求被拒绝")
-    return problem_response(422, "refused", detail, reason=code)
 
 
 @blueprint.get("/applications")

@@ -20,7 +20,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
 from ..applications.constants import ApplicationStatus, Channel, Decision
-from ..applications.lifecycle import allowed_actions
+from ..applications.lifecycle import IllegalTransition, allowed_actions
 from ..applications.models import Application, ApplicationMaterial, ProcessRecord
 from ..applications.services import ApplicationNotFound, MaterialFile, open_file
 from ..audit.services import record_event, record_view
@@ -30,10 +30,14 @@ from ..exchange.log import assign_sequences
 from ..extensions import db
 from ..identity.models import Account
 from ..identity.protection import decrypt_id_number
+from ..licenses.labels import REFUSED as LICENSE_REFUSED
 from ..workbench import services as workbench
+from ..workbench.labels import ACTION, STATUS
 from .constants import FILE_LINK_SECONDS, Capability
 from .keys import actor_of
+from .labels import REFUSAL
 from .models import ApiKey
+from .problems import Problem
 from .schema import (
     AcceptBody,
     Applicant,
@@ -49,10 +53,6 @@ from .schema import (
 )
 
 _LINK_SALT = "api.material-link"
-
-
-class StepRefused(ValueError):
-    """The workbench refused the step's content (a workbench ``ValueError`` code)."""
 
 
 class LinkRefused(Exception):
@@ -296,16 +296,31 @@ def take_step(api_key: ApiKey, application_id: int, step: str, body: Any) -> App
     checks, state machine, process record with channel ``department_system``, notices and
     audit record, one transaction); the application afterwards.
 
+    A refusal is a `Problem` raised from here, with the step's writes rolled back, so that
+    `run_once` stores it and a retry with the same key gets the same refusal.
+
     :raises ApplicationNotFound: as `application_for`.
-    :raises IllegalTransition: the application's state does not allow the step.
-    :raises StepRefused: the workbench refused the content (its code).
+    :raises Problem: 409 ``illegal_transition``, the application's state does not allow the
+        step; 422 ``refused``, the workbench refused the content (``reason``: its code).
     """
     application = application_for(api_key, application_id)
     try:
         STEPS[step](department_actor(api_key), application, body)
+    except IllegalTransition as illegal:
+        db.session.rollback()
+        raise Problem(
+            409,
+            "illegal_transition",
+            f"该办件当前状态为“{STATUS[illegal.status]}”，"
+            f"不能进行“{ACTION.get(illegal.action, illegal.action)}”",
+            status_now=illegal.status.value,
+        ) from illegal
     except ValueError as refusal:
         db.session.rollback()
-        raise StepRefused(str(refusal)) from refusal
+        code = str(refusal)
+        # The workbench's own refusals, or the licence library's when completion cannot issue.
+        detail = REFUSAL.get(code) or LICENSE_REFUSED.get(code, "请求被拒绝")
+        raise Problem(422, "refused", detail, reason=code) from refusal
     assign_sequences()  # the step's record, committed, numbered: shown in the answer
     return _out(api_key, application_for(api_key, application_id))
 

@@ -157,6 +157,31 @@ def test_a_replayed_post_takes_one_step_and_gets_the_first_answer(client, app_co
     )
 
 
+def test_a_retried_refusal_gets_the_stored_refusal_even_once_the_step_is_allowed(
+    client, app_context
+):
+    department = make_department()
+    application_id = apply(department)
+    review = {"opinion": "同意"}
+    early = post_step(client, department, application_id, "review", review, "k-review")
+    assert early.status_code == 409 and "Idempotent-Replayed" not in early.headers
+    assert post_step(client, department, application_id, "accept").status_code == 200
+    retried = post_step(client, department, application_id, "review", review, "k-review")
+    assert retried.status_code == 409 and retried.mimetype == PROBLEM
+    assert retried.headers["Idempotent-Replayed"] == "true"
+    assert retried.get_json() == early.get_json()
+    assert [s for s, _ in stages_of(application_id)][-1] == "accept"
+
+    post_step(client, department, application_id, "review", {"opinion": "不符合条件"})
+    denied = {"decision": "denied"}
+    refused = post_step(client, department, application_id, "decide", denied, "k-decide")
+    again = post_step(client, department, application_id, "decide", denied, "k-decide")
+    assert (refused.status_code, again.status_code) == (422, 422)
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == refused.get_json() and again.get_json()["reason"] == "reason"
+    assert [s for s, _ in stages_of(application_id)][-1] == "review"
+
+
 def test_every_call_is_audited_under_the_keys_prefix(client, app_context):
     department = make_department()
     application_id = apply(department)
