@@ -28,6 +28,7 @@ from ..catalog.models import ServiceItem
 from ..clock import as_local
 from ..exchange.log import assign_sequences
 from ..extensions import db
+from ..identity.identifiers import mask_phone
 from ..identity.models import Account
 from ..identity.protection import decrypt_id_number
 from ..licenses.labels import REFUSED as LICENSE_REFUSED
@@ -89,10 +90,6 @@ def department_actor(api_key: ApiKey) -> workbench.Actor:
     )
 
 
-def _mask_phone(phone: str) -> str:
-    return phone[:3] + "****" + phone[7:] if len(phone) == 11 else "****"
-
-
 def _applicant(application: Application, full: bool) -> Applicant:
     number, masked = application.applicant_id_masked, True
     if full:  # the hall keeps the number in clear only with an account (encrypted)
@@ -108,7 +105,7 @@ def _applicant(application: Application, full: bool) -> Applicant:
         type=application.applicant_type.value,
         name=application.applicant_name,
         id_number=number,
-        phone=application.applicant_phone if full else _mask_phone(application.applicant_phone),
+        phone=application.applicant_phone if full else mask_phone(application.applicant_phone),
         masked=masked,
     )
 

@@ -118,6 +118,12 @@ def mask_id_number(value: str) -> str:
     return number[:MASK_VISIBLE_HEAD] + MASK_CHARACTER * hidden + number[-MASK_VISIBLE_TAIL:]
 
 
+def mask_phone(phone: str) -> str:
+    """A mobile number for display and logs: ``138****0005``, its middle four digits hidden;
+    anything that is not an 11-digit number is hidden whole."""
+    return phone[:3] + "****" + phone[7:] if len(phone) == 11 else "****"
+
+
 def birth_date_of(id_number: str) -> date:
     """The holder's date of birth (characters 7–14).
 

@@ -68,12 +68,6 @@ class Account(UserMixin, Model):
         """Whether the account acts for an enterprise."""
         return self.user_type == UserType.LEGAL_PERSON
 
-    @property
-    def masked_phone(self) -> str:
-        """The phone number with its middle four digits hidden."""
-        phone = self.phone
-        return phone[:3] + "****" + phone[7:] if len(phone) == 11 else phone
-
 
 class StaffRole(Model):
     """A role the district office gave a natural person in a unit.

@@ -20,6 +20,7 @@ from flask import Flask, current_app
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..identity.identifiers import mask_phone
 
 logger = logging.getLogger(__name__)
 _PENDING = "sms.pending"  # session.info: the texts of this transaction, sent at its commit
@@ -37,8 +38,7 @@ class LogSender:
 
     def send(self, phone: str, text: str) -> None:
         """Log the message with the phone number masked."""
-        masked = phone[:3] + "****" + phone[7:] if len(phone) == 11 else "***"
-        logger.info("SMS to %s: %s", masked, text)
+        logger.info("SMS to %s: %s", mask_phone(phone), text)
 
 
 def sender() -> SmsSender:

@@ -13,6 +13,7 @@ from mobile_hall.identity.identifiers import (
     is_valid_credit_code,
     is_valid_id_number,
     mask_id_number,
+    mask_phone,
     normalise_credit_code,
     normalise_id_number,
     sex_of,
@@ -331,3 +332,13 @@ def test_a_credit_code_of_the_wrong_length_or_with_punctuation_is_refused(code: 
 @pytest.mark.parametrize("value", [None, 91350100, b"91350100M000100Y43"])
 def test_a_credit_code_that_is_not_a_string_is_refused(value: object) -> None:
     assert not is_valid_credit_code(value)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("phone", "shown"),
+    [("13800000005", "138****0005"), ("0751-8888888", "****"), ("1380000", "****"), ("", "****")],
+)
+def test_a_phone_shows_its_first_three_and_last_four_digits_or_nothing(
+    phone: str, shown: str
+) -> None:
+    assert mask_phone(phone) == shown
