@@ -123,25 +123,32 @@ def _link_signer() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.secret_key or "", salt=_LINK_SALT)
 
 
-def _material(
-    api_key: ApiKey, application: Application, material: ApplicationMaterial
-) -> MaterialOut:
+def _materials(api_key: ApiKey, application: Application) -> list[MaterialOut]:
+    """The application's current materials, each file behind a signed link."""
     names = {spec.position: spec.name for spec in application.version.materials}
-    link = None
-    if material.file_key:
-        token = _link_signer().dumps({"k": api_key.id, "m": material.id})
-        link = url_for("api_departments.material_file", token=token, _external=True)
-    return MaterialOut(
-        id=material.id,
-        position=material.position,
-        name=names.get(material.position, "材料"),
-        source=material.source.value,
-        content_type=material.content_type,
-        size=material.size,
-        sha256=material.sha256,
-        license_reference=material.license_reference,
-        download_url=link,
-    )
+    signer = _link_signer()
+    shown = []
+    for material in application.materials:
+        if material.replaced_at is not None:
+            continue
+        link = None
+        if material.file_key:
+            token = signer.dumps({"k": api_key.id, "m": material.id})
+            link = url_for("api_departments.material_file", token=token, _external=True)
+        shown.append(
+            MaterialOut(
+                id=material.id,
+                position=material.position,
+                name=names.get(material.position, "材料"),
+                source=material.source.value,
+                content_type=material.content_type,
+                size=material.size,
+                sha256=material.sha256,
+                license_reference=material.license_reference,
+                download_url=link,
+            )
+        )
+    return shown
 
 
 def _out(api_key: ApiKey, application: Application) -> ApplicationOut:
@@ -158,11 +165,7 @@ def _out(api_key: ApiKey, application: Application) -> ApplicationOut:
         channel=application.channel.value,
         applicant=_applicant(application, full),
         answers=_answers(application.answers, full),
-        materials=[
-            _material(api_key, application, m)
-            for m in application.materials
-            if m.replaced_at is None
-        ],
+        materials=_materials(api_key, application),
         records=[
             RecordOut(
                 record_id=r.record_id,
