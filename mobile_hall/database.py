@@ -36,6 +36,14 @@ def insert_or_update(target: sa.TableClause | type[Any], dialect_name: str):
     return construct(target)
 
 
+def local_date(moment: Any, dialect_name: str) -> sa.ColumnElement:
+    """The calendar date in China Standard Time of a stored moment, in the dialect in use
+    (PostgreSQL keeps moments with their zone; SQLite keeps the local wall-clock time)."""
+    if dialect_name == "postgresql":
+        return sa.cast(sa.func.timezone("Asia/Shanghai", moment), sa.Date)
+    return sa.func.date(moment)
+
+
 _WRITE_VERBS = ("INSERT", "UPDATE", "DELETE", "REPLACE", "CREATE", "DROP", "ALTER")
 # connection.info keys: the transaction began with a plain (deferred) BEGIN and has not written
 # yet; how many SAVEPOINTs are open in it.

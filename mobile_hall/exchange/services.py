@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
 
 import sqlalchemy as sa
 
 from ..applications.models import ProcessRecord
 from ..audit.services import record_event, record_view
 from ..clock import as_local, now
+from ..database import local_date
 from ..extensions import db
 from ..identity.constants import StaffRoleKind
 from ..identity.models import Account
@@ -40,13 +40,6 @@ class ExchangeStatus:
         return moment - self.oldest_waiting_at if self.oldest_waiting_at else None
 
 
-def _local_day(column: Any) -> sa.ColumnElement:
-    """The calendar day in China Standard Time of a stored timestamp."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.func.date(sa.func.timezone("Asia/Shanghai", column))
-    return sa.func.date(column)  # SQLite keeps the local time itself
-
-
 def exchange_status(days: int = DAYS_SHOWN) -> ExchangeStatus:
     """The delivery's state now, with the records delivered on each of the last `days` days."""
     waiting = ProcessRecord.delivered_at.is_(None)
@@ -55,7 +48,7 @@ def exchange_status(days: int = DAYS_SHOWN) -> ExchangeStatus:
     ).one()
     state = exchange_state(DELIVERY)
     since = now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=days - 1)
-    day = _local_day(ProcessRecord.delivered_at)
+    day = local_date(ProcessRecord.delivered_at, db.session.get_bind().dialect.name)
     counted = db.session.execute(
         sa.select(day, sa.func.count())
         .where(ProcessRecord.delivered_at >= since)

@@ -26,7 +26,7 @@ from ..applications.constants import ONLINE_CHANNELS, ApplicationStatus, Channel
 from ..applications.models import Application, ProcessRecord
 from ..catalog.constants import Delivery
 from ..clock import as_local
-from ..database import insert_or_update
+from ..database import insert_or_update, local_date
 from .models import DailyCount
 
 ONLINE_DELIVERIES = (Delivery.ELECTRONIC.value, Delivery.POST.value)
@@ -142,13 +142,6 @@ def changes_of(connection: sa.Connection, record: ProcessRecord) -> Changes:
     return {}
 
 
-def _local_day(connection: sa.Connection, column: sa.ColumnElement) -> sa.ColumnElement:
-    """The local date of a stored moment (SQLite keeps local wall-clock times)."""
-    if connection.dialect.name == "postgresql":
-        return sa.cast(sa.func.timezone("Asia/Shanghai", column), sa.Date)
-    return sa.func.date(column)
-
-
 def _first_of_month(
     connection: sa.Connection, column: sa.ColumnElement | InstrumentedAttribute
 ) -> sa.ColumnElement:
@@ -175,7 +168,7 @@ def rebuild(connection: sa.Connection) -> int:
     )
 
     def grouped(moment: sa.ColumnElement, counts: dict[str, sa.ColumnElement]) -> sa.Select:
-        day = _local_day(connection, moment)
+        day = local_date(moment, connection.dialect.name)
         keys = (applications.c.unit_id, applications.c.item_id, applications.c.channel)
         columns = [counts.get(name, sa.literal(0)).label(name) for name in COUNTERS]
         return sa.select(day.label("day"), *keys, *columns).group_by(day, *keys)
