@@ -25,7 +25,6 @@ from wtforms.fields.choices import SelectChoice
 from ..applications.formbuilder import MultiCheckboxField
 from ..catalog import labels as catalog_labels
 from ..catalog.models import LicenseType, Theme
-from ..common.messages import VALIDATION_MESSAGES
 from ..common.validation import Problem
 from ..organisations.models import Unit
 from .labels import FIELD_TYPE
@@ -311,8 +310,6 @@ RULE_FIELDS = {
     "license_type_not_allowed": "license_type",
     "result_name_required": "name",
 }
-# The schema raises these rules as a `value_error` on the record or row: known by their message.
-_RULE_BY_MESSAGE = {VALIDATION_MESSAGES[code]: field for code, field in RULE_FIELDS.items()}
 _INDEX = re.compile(r"\[(\d+)\]")
 
 
@@ -330,7 +327,7 @@ def place_problems(
     elsewhere: list[str] = []
     for problem in problems:
         target = field_id(problem.path)
-        rule_field = _RULE_BY_MESSAGE.get(problem.message)
+        rule_field = RULE_FIELDS.get(problem.code)
         if rule_field:
             target = f"{target}-{rule_field}" if target else rule_field
         while target and target not in field_ids:

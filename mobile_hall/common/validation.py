@@ -12,10 +12,12 @@ from .messages import VALIDATION_MESSAGES
 
 @dataclass(frozen=True)
 class Problem:
-    """One reason a record was refused: where (a dotted path) and why (in Chinese)."""
+    """One reason a record was refused: where (a dotted path) and why (in Chinese); `code`
+    names the check that refused it (pydantic's error type, or a rule's own code)."""
 
     path: str
     message: str
+    code: str = ""
 
     def __str__(self) -> str:
         return f"{self.path}: {self.message}" if self.path else self.message
@@ -28,15 +30,24 @@ def _path(location: tuple[str | int, ...]) -> str:
     return text
 
 
-def _message(error: ErrorDetails) -> str:
-    kind = error["type"]
-    if kind == "value_error":
-        code = str(error.get("ctx", {}).get("error", ""))
+def _code(error: ErrorDetails) -> str:
+    """A rule's own code for the `value_error`s the schemas raise, else pydantic's type."""
+    if error["type"] == "value_error":
+        return str(error.get("ctx", {}).get("error", "")) or "value_error"
+    return error["type"]
+
+
+def _message(code: str, error: ErrorDetails) -> str:
+    if error["type"] == "value_error":
         return VALIDATION_MESSAGES.get(code, VALIDATION_MESSAGES["value_error"])
-    template = VALIDATION_MESSAGES.get(kind, VALIDATION_MESSAGES["invalid"])
+    template = VALIDATION_MESSAGES.get(code, VALIDATION_MESSAGES["invalid"])
     return template.format(**error.get("ctx", {}))
 
 
 def problems_from(error: ValidationError, prefix: tuple[str | int, ...] = ()) -> list[Problem]:
     """Every error of a pydantic validation as a `Problem`, in document order."""
-    return [Problem(_path(prefix + tuple(e["loc"])), _message(e)) for e in error.errors()]
+    found = []
+    for details in error.errors():
+        code = _code(details)
+        found.append(Problem(_path(prefix + tuple(details["loc"])), _message(code, details), code))
+    return found
