@@ -3,7 +3,9 @@ transaction with its audit record, like the catalog's import."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -54,16 +56,20 @@ def _message(key: str, **values: object) -> str:
     return VALIDATION_MESSAGES[key].format(**values)
 
 
-def _duplicates(section: str, keys: list[object], column: str = "code") -> list[Problem]:
+def _duplicates(
+    section: str,
+    keys: list[Any],
+    column: str = "code",
+    describe: Callable[[Any], str] = lambda key: _message("duplicate_code", code=key),
+) -> list[Problem]:
+    """A problem at each row whose key an earlier row of `section` already had."""
     seen: set[object] = set()
     problems = []
     for index, key in enumerate(keys):
         if key is None:
             continue
         if key in seen:
-            problems.append(
-                Problem(f"{section}[{index}].{column}", _message("duplicate_code", code=key))
-            )
+            problems.append(Problem(f"{section}[{index}].{column}", describe(key)))
         seen.add(key)
     return problems
 
@@ -105,16 +111,12 @@ def _figure_problems(document: ReferenceDocument, levels: dict[str, UnitLevel]) 
                     f"figures[{index}].unit", _message("figures_only_for_towns", code=figure.unit)
                 )
             )
-    keys = [(figure.unit, figure.year) for figure in document.figures]
-    for index, key in enumerate(keys):
-        if key in keys[:index]:
-            problems.append(
-                Problem(
-                    f"figures[{index}].year",
-                    _message("duplicate_figure", code=key[0], year=key[1]),
-                )
-            )
-    return problems
+    return problems + _duplicates(
+        "figures",
+        [(figure.unit, figure.year) for figure in document.figures],
+        "year",
+        lambda key: _message("duplicate_figure", code=key[0], year=key[1]),
+    )
 
 
 def _entry_problems(entries: list[EntryRecord], units: set[str], themes: set[str]) -> list[Problem]:

@@ -352,18 +352,18 @@ def figure_values(figure: UnitFigure | None) -> dict[str, Any] | None:
     return {"population": figure.population, "enterprise_count": figure.enterprise_count}
 
 
-def get_figure(actor: Account, unit_code: str, year: int) -> tuple[Unit, UnitFigure | None]:
+def get_figure(
+    actor: Account, unit_code: str, year: int, lock: bool = False
+) -> tuple[Unit, UnitFigure | None]:
     """A town and its figures of `year` (None when not entered yet).
 
     :raises RecordNotFound: for a code that is not a town's.
     """
-    unit = get_unit(actor, unit_code)
+    unit = get_unit(actor, unit_code, lock=lock)
     if unit.level is not UnitLevel.TOWN:
         raise RecordNotFound(unit_code)
-    figure = db.session.scalar(
-        sa.select(UnitFigure).where(UnitFigure.unit_id == unit.id, UnitFigure.year == year)
-    )
-    return unit, figure
+    query = sa.select(UnitFigure).where(UnitFigure.unit_id == unit.id, UnitFigure.year == year)
+    return unit, db.session.scalar(query.with_for_update() if lock else query)
 
 
 def save_figure(actor: Account, unit_code: str, year: int, values: dict[str, Any]) -> UnitFigure:
@@ -373,15 +373,8 @@ def save_figure(actor: Account, unit_code: str, year: int, values: dict[str, Any
     :raises RecordNotFound: for a code that is not a town's.
     :raises RecordInvalid: naming each field at fault.
     """
-    unit = get_unit(actor, unit_code, lock=True)
-    if unit.level is not UnitLevel.TOWN:
-        raise RecordNotFound(unit_code)
+    unit, figure = get_figure(actor, unit_code, year, lock=True)
     record = _validated(FigureRecord, {**values, "unit": unit_code, "year": year}, "population")
-    figure = db.session.scalar(
-        sa.select(UnitFigure)
-        .where(UnitFigure.unit_id == unit.id, UnitFigure.year == year)
-        .with_for_update()
-    )
 
     def change() -> UnitFigure:
         before = figure_values(figure)

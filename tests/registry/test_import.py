@@ -158,7 +158,11 @@ def test_levels_figures_and_entries_are_checked_against_the_registry(runner, tmp
     }
     document = {
         "units": [village_under_department],
-        "figures": [{"unit": "QJ-MB-01", "year": 2026, "population": 1, "enterprise_count": 1}],
+        "figures": [
+            {"unit": "QJ-MB-01", "year": 2026, "population": 1, "enterprise_count": 1},
+            {"unit": "QJ-MB", "year": 2031, "population": 1, "enterprise_count": 1},
+            {"unit": "QJ-MB", "year": 2031, "population": 2, "enterprise_count": 2},
+        ],
         "entries": [
             {"code": "bad_theme", "name": "测试", "target": "theme", "value": "nope"},
             {"code": "bad_link", "name": "测试", "target": "link", "value": "http://example.cn"},
@@ -178,6 +182,7 @@ def test_levels_figures_and_entries_are_checked_against_the_registry(runner, tmp
     assert {(row["row"], row["column"]) for row in _report(report)} == {
         ("1", "units[0].parent"),
         ("1", "figures[0].unit"),
+        ("3", "figures[2].year"),
         ("1", "entries[0].value"),
     }
 
