@@ -42,9 +42,26 @@ def run_migrations_online() -> None:
     options = dict(migrate_extension.configure_args)
     options.setdefault("process_revision_directives", _skip_empty_autogenerate)
     with engine.connect() as connection:
-        context.configure(connection=connection, target_metadata=target_metadata, **options)
-        with context.begin_transaction():
-            context.run_migrations()
+        # On SQLite a batch migration rebuilds a table (copy, DROP, rename), and with foreign
+        # keys enforced, dropping a table that other rows refer to fails. Alembic's advice: turn
+        # them off around the migration (outside a transaction, where SQLite ignores the pragma),
+        # check what the migration left, and turn them on again.
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            context.configure(connection=connection, target_metadata=target_metadata, **options)
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                    if broken is not None:
+                        raise RuntimeError(f"the migration broke a foreign key: {tuple(broken)}")
+        finally:
+            if sqlite:
+                # Each migration committed in its own transaction; what is left open is reads.
+                connection.rollback()
+                connection.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():
