@@ -41,9 +41,13 @@ def upgrade():
     )
     op.create_index("ix_monitoring_daily_unit_day", "monitoring_daily", ["unit_id", "day"])
     # The counts of the history already recorded, as the process records would have kept them.
-    from mobile_hall.monitoring.summary import rebuild
+    # Only a database with history needs them: a new one (every install from now on) then never
+    # runs the app's code of today against the schema of this revision.
+    bind = op.get_bind()
+    if bind.execute(sa.text("SELECT 1 FROM application LIMIT 1")).first() is not None:
+        from mobile_hall.monitoring.summary import rebuild
 
-    rebuild(op.get_bind())
+        rebuild(bind)
 
 
 def downgrade():
