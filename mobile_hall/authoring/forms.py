@@ -25,6 +25,7 @@ from wtforms.fields.choices import SelectChoice
 from ..applications.formbuilder import MultiCheckboxField
 from ..catalog import labels as catalog_labels
 from ..catalog.models import LicenseType, Theme
+from ..common.fieldinputs import field_input
 from ..common.validation import Problem
 from ..organisations.models import Unit
 from .labels import FIELD_TYPE
@@ -41,16 +42,13 @@ def _choices(labels: dict) -> list[SelectChoice]:
     return [SelectChoice(str(value), text) for value, text in labels.items()]
 
 
-NUMERIC = {"inputmode": "numeric"}
-
-
 class MaterialRow(Form):
     """One material of the checklist."""
 
     name = StringField("材料名称")
     required = BooleanField("必交")
     form = _select("原件/复印件", _choices(catalog_labels.MATERIAL_FORM))
-    count = StringField("份数", render_kw=NUMERIC)
+    count = StringField("份数", render_kw=field_input("count"))
     notes = TextAreaField("说明")
     license_type = _select("可代替的电子证照", [NONE])
 
@@ -58,10 +56,10 @@ class MaterialRow(Form):
 class ValidationRow(Form):
     """A form field's optional constraints."""
 
-    min_length = StringField("最少字数", render_kw=NUMERIC)
-    max_length = StringField("最多字数", render_kw=NUMERIC)
-    min = StringField("最小值", render_kw={"inputmode": "decimal"})
-    max = StringField("最大值", render_kw={"inputmode": "decimal"})
+    min_length = StringField("最少字数", render_kw=field_input("count"))
+    max_length = StringField("最多字数", render_kw=field_input("count"))
+    min = StringField("最小值", render_kw=field_input("number"))
+    max = StringField("最大值", render_kw=field_input("number"))
     pattern = StringField("正则表达式", render_kw={"spellcheck": "false"})
     pattern_message = StringField("不符合时的提示")
 
@@ -85,7 +83,7 @@ class StepRow(Form):
     step = StringField("环节")
     role = _select("岗位", _choices(catalog_labels.MANUAL_ROLE))
     description = TextAreaField("工作内容")
-    time_limit_days = StringField("时限（工作日）", render_kw=NUMERIC)
+    time_limit_days = StringField("时限（工作日）", render_kw=field_input("count"))
 
 
 class ResultRow(Form):
@@ -110,9 +108,7 @@ class VisitRow(Form):
 class GuideForm(FlaskForm):
     """Every field of an item record (`catalog.schema.ItemRecord`)."""
 
-    code = StringField(
-        "事项编码", render_kw={"spellcheck": "false", "autocapitalize": "characters"}
-    )
+    code = StringField("事项编码", render_kw=field_input("code"))
     name = StringField("事项名称")
     kind = _select("事项类型", _choices(catalog_labels.ITEM_KIND))
     is_approval = BooleanField("行政审批事项")
@@ -126,8 +122,12 @@ class GuideForm(FlaskForm):
     materials = FieldList(FormField(MaterialRow))
     is_free = BooleanField("不收费")
     fee_description = TextAreaField("收费标准")
-    legal_time_limit_days = StringField("法定时限（工作日，0为即办）", render_kw=NUMERIC)
-    promised_time_limit_days = StringField("承诺时限（工作日，0为即办）", render_kw=NUMERIC)
+    legal_time_limit_days = StringField(
+        "法定时限（工作日，0为即办）", render_kw=field_input("count")
+    )
+    promised_time_limit_days = StringField(
+        "承诺时限（工作日，0为即办）", render_kw=field_input("count")
+    )
     required_visits = _select(
         "到现场次数",
         [
@@ -147,9 +147,9 @@ class GuideForm(FlaskForm):
     form_fields = FieldList(FormField(FieldRow))
     result = FormField(ResultRow, "办理结果")
     visit = FormField(VisitRow, "到现场办理")
-    contact_phone = StringField("咨询电话", render_kw={"type": "tel", "autocomplete": "tel"})
+    contact_phone = StringField("咨询电话", render_kw=field_input("phone"))
     business_manual = FieldList(FormField(StepRow))
-    popular_rank = StringField("常用事项排名（1–999，可空）", render_kw=NUMERIC)
+    popular_rank = StringField("常用事项排名（1–999，可空）", render_kw=field_input("count"))
 
     def fill_choices(self, themes: list[Theme], units: list[Unit], licenses: list[LicenseType]):
         """The choices read from the reference data."""
@@ -343,7 +343,7 @@ class SuspensionForm(FlaskForm):
     """暂停办理: why, and the expected date of resumption."""
 
     reason = TextAreaField("暂停原因（将在办事指南上公示）")
-    until = StringField("预计恢复日期（可空）", render_kw={"type": "date"})
+    until = StringField("预计恢复日期（可空）", render_kw=field_input("date"))
 
 
 class ReturnForm(FlaskForm):
