@@ -22,7 +22,6 @@ def create_app(config: dict) -> Flask:
 
     ``PROVINCE_SECRET`` (the HMAC key shared with the hall) and ``PROVINCE_DATABASE`` (its SQLite
     file) are required; ``PROVINCE_FAULT`` (``none``, ``error``, ``timeout``, ``slow``),
-    ``PROVINCE_TOLERANCE_SECONDS`` (how old a batch may be, default 300),
     ``PROVINCE_SLOW_SECONDS`` (default 3) and ``PROVINCE_HANG_SECONDS`` (how long a timeout
     holds the request, default 60) are optional.
     """
@@ -30,7 +29,6 @@ def create_app(config: dict) -> Flask:
     app.config.update(
         SECRET_KEY=config.get("SECRET_KEY") or config["PROVINCE_SECRET"] + ":page",
         SESSION_COOKIE_NAME="devprovince_session",
-        PROVINCE_TOLERANCE_SECONDS=300,
         PROVINCE_SLOW_SECONDS=3.0,
         PROVINCE_HANG_SECONDS=60.0,
     )

@@ -21,10 +21,11 @@ CREATE TABLE IF NOT EXISTS received (
     first_received_at REAL NOT NULL,
     times_received INTEGER NOT NULL DEFAULT 1
 );
-CREATE TABLE IF NOT EXISTS batch (
+-- Every batch as it came, a batch sent again too (an older file's `batch` table, which refused
+-- a repeated signature, is left unused).
+CREATE TABLE IF NOT EXISTS arrived_batch (
     id INTEGER PRIMARY KEY AUTOINCREMENT,
     received_at REAL NOT NULL,
-    signature TEXT NOT NULL UNIQUE,
     body BLOB NOT NULL
 );
 """
@@ -34,10 +35,6 @@ INSERT INTO received (record_id, sequence, application_no, stage, occurred_at, r
 VALUES (?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT (record_id) DO UPDATE SET times_received = times_received + 1
 """
-
-
-class Replayed(Exception):
-    """A batch with a signature already seen: the same request sent again."""
 
 
 class Store:
@@ -60,11 +57,8 @@ class Store:
             self._local.connection = connection
         return connection
 
-    def store_batch(self, signature: str, body: bytes, records: list[dict]) -> tuple[int, int]:
-        """Keep a batch and its records; returns (new records, records already held).
-
-        :raises Replayed: when a batch with this signature was stored before.
-        """
+    def store_batch(self, body: bytes, records: list[dict]) -> tuple[int, int]:
+        """Keep a batch and its records; returns (new records, records already held)."""
         moment = time.time()
         rows = [
             (
@@ -81,14 +75,9 @@ class Store:
         connection = self._connection()
         with self._write:
             connection.execute("BEGIN IMMEDIATE")
-            try:
-                connection.execute(
-                    "INSERT INTO batch (received_at, signature, body) VALUES (?, ?, ?)",
-                    (moment, signature, body),
-                )
-            except sqlite3.IntegrityError as error:
-                connection.execute("ROLLBACK")
-                raise Replayed(signature) from error
+            connection.execute(
+                "INSERT INTO arrived_batch (received_at, body) VALUES (?, ?)", (moment, body)
+            )
             known = self._known(connection, [row[0] for row in rows])
             connection.executemany(STORE, rows)
             connection.execute("COMMIT")
@@ -132,9 +121,12 @@ class Store:
             .execute("SELECT count(*), coalesce(sum(times_received - 1), 0) FROM received")
             .fetchone()
         )
-        batches = self._connection().execute("SELECT count(*) FROM batch").fetchone()[0]
+        batches = self._connection().execute("SELECT count(*) FROM arrived_batch").fetchone()[0]
         return {"records": row[0], "repeated": row[1], "batches": batches}
 
     def bodies(self) -> list[bytes]:
         """Every batch body as it arrived."""
-        return [row[0] for row in self._connection().execute("SELECT body FROM batch ORDER BY id")]
+        return [
+            row[0]
+            for row in self._connection().execute("SELECT body FROM arrived_batch ORDER BY id")
+        ]

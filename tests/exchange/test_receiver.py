@@ -1,11 +1,12 @@
-"""The stand-in province: it takes only batches signed with the shared secret and recent,
-keeps each record once, and its fault mode switches at run time."""
+"""The stand-in province: it takes only batches signed with the shared secret (HMAC-SHA256 over
+the body, data-exchange.md), keeps each record once, and its fault mode switches at run time."""
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import re
-import time
 
 import pytest
 import requests
@@ -17,14 +18,15 @@ SECRET = "shared-secret"
 RECORD = {"record_id": "0b7f4f3e-1111-4a1e-9a55-000000000001", "sequence": 1, "stage": "submit"}
 
 
-def _post(url: str, body: bytes, *, secret: str = SECRET, age: int = 0, **headers: str):
-    timestamp = str(int(time.time()) - age)
-    signed = {
-        "X-Timestamp": timestamp,
-        "X-Signature": signature(secret, timestamp, body),
-        "Content-Type": "application/json",
-    }
+def _post(url: str, body: bytes, *, secret: str = SECRET, **headers: str):
+    signed = {"X-Signature": signature(secret, body), "Content-Type": "application/json"}
     return requests.post(url, data=body, headers={**signed, **headers}, timeout=5)
+
+
+def test_the_signature_is_the_hex_hmac_sha256_of_the_body_alone():
+    body = json.dumps({"records": [RECORD]}).encode()
+    expected = hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    assert signature(SECRET, body) == expected
 
 
 @pytest.fixture
@@ -44,38 +46,32 @@ def test_a_signed_batch_is_kept_and_a_record_sent_again_is_kept_once(stand_in):
 
 
 @pytest.mark.parametrize(
-    ("change", "reason"),
-    [
-        ({"secret": "another-secret"}, "signature"),
-        ({"age": 301}, "old"),
-        ({"age": -301}, "old"),
-        ({"X-Timestamp": "yesterday"}, "timestamp"),
-        ({"X-Signature": "sha256=00"}, "signature"),
-    ],
+    "change",
+    [{"secret": "another-secret"}, {"X-Signature": "00"}, {"X-Signature": ""}],
 )
-def test_a_bad_or_old_signature_is_refused(stand_in, change, reason):
+def test_a_bad_signature_is_refused(stand_in, change):
     response = _post(stand_in.url, json.dumps({"records": [RECORD]}).encode(), **change)
     assert response.status_code == 401
-    assert response.json()["reason"] == reason
+    assert response.json()["reason"] == "signature"
     assert stand_in.store.totals()["records"] == 0
 
 
 def test_a_tampered_body_is_refused(stand_in):
-    timestamp = str(int(time.time()))
     body = json.dumps({"records": [RECORD]}).encode()
-    headers = {"X-Timestamp": timestamp, "X-Signature": signature(SECRET, timestamp, body)}
+    headers = {"X-Signature": signature(SECRET, body)}
     tampered = body.replace(b"submit", b"accept")
     response = requests.post(stand_in.url, data=tampered, headers=headers, timeout=5)
     assert response.status_code == 401
 
 
-def test_the_same_request_replayed_is_refused(stand_in):
-    timestamp = str(int(time.time()))
+def test_the_same_batch_sent_again_is_taken_and_its_records_kept_once(stand_in):
+    # The hall sends a batch again when it did not see the first answer: the province must
+    # answer 2xx, or the hall would retry it for ever.
     body = json.dumps({"records": [RECORD]}).encode()
-    headers = {"X-Timestamp": timestamp, "X-Signature": signature(SECRET, timestamp, body)}
-    assert requests.post(stand_in.url, data=body, headers=headers, timeout=5).status_code == 200
-    replay = requests.post(stand_in.url, data=body, headers=headers, timeout=5)
-    assert (replay.status_code, replay.json()["reason"]) == (401, "replayed")
+    assert _post(stand_in.url, body).json() == {"stored": 1, "duplicates": 0}
+    again = _post(stand_in.url, body)
+    assert (again.status_code, again.json()) == (200, {"stored": 0, "duplicates": 1})
+    assert stand_in.store.totals()["records"] == 1 and len(stand_in.store.bodies()) == 2
 
 
 def test_the_fault_mode_switches_at_run_time(stand_in):
