@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationInfo, field_validator
 
 from ..applications.constants import ActorType, Channel, Stage
 from ..clock import as_local
@@ -37,6 +37,13 @@ class ExchangeRecord(BaseModel):
     occurred_at: Annotated[datetime, Field(description="ISO 8601 with the offset (+08:00)")]
     applicant_type: UserType
     sequence: Annotated[int, Field(ge=1, description="position in the global record log")]
+
+    @field_validator("result")
+    @classmethod
+    def _where_the_contract_has_one(cls, result: str, info: ValidationInfo) -> str:
+        # The hall's deliver records keep the way the result went out (its timeline shows it);
+        # the contract gives a result to a decision and an evaluation only, else empty.
+        return result if info.data.get("stage") in (Stage.DECIDE, Stage.EVALUATE) else ""
 
     @field_validator("occurred_at")
     @classmethod

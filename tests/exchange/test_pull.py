@@ -8,6 +8,7 @@ import sqlalchemy as sa
 from mobile_hall.api.constants import Capability
 from mobile_hall.api.keys import create_api_key, revoke_api_key
 from mobile_hall.audit.models import AuditEvent
+from mobile_hall.exchange.schema import exchange_records
 from mobile_hall.extensions import db
 from tests.support.exchange import MARKET, write_records
 
@@ -122,3 +123,21 @@ def test_every_pull_is_audited_with_the_key(client, pull_key, caught_up):
     prefix = pull_key["Authorization"].removeprefix("Bearer ")[:12]
     assert (event.action, event.actor) == ("exchange.pull", f"api-key:{prefix}")
     assert event.details == {"after": 0, "count": 5}
+
+
+def test_a_result_goes_out_for_a_decision_or_an_evaluation_only():
+    common = {
+        "application_no": "QJ202612030000427",
+        "item_code": "QJ-SCJG-0001",
+        "unit_code": "QJ-SCJGJ",
+        "channel": "web",
+        "actor_type": "clerk",
+        "occurred_at": "2026-12-03T10:00:00+08:00",
+        "applicant_type": "person",
+    }
+    kept = [("decide", "approved"), ("evaluate", "5"), ("deliver", "post"), ("review", "x")]
+    rows = [
+        {**common, "record_id": f"r-{n}", "sequence": n, "stage": stage, "result": result}
+        for n, (stage, result) in enumerate(kept, start=1)
+    ]
+    assert [record.result for record in exchange_records(rows)] == ["approved", "5", "", ""]
