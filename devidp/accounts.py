@@ -203,6 +203,9 @@ class Account:
     password: str
     label: str
     claims: dict = field(hash=False)
+    # Claims released at /userinfo but left out of the ID token, as providers that keep their
+    # ID tokens small do.
+    userinfo_only: frozenset[str] = frozenset()
 
     @property
     def sub(self) -> str:
@@ -243,4 +246,5 @@ def _account_from_data(data: dict) -> Account:
         password=data.get("password", DEMO_PASSWORD),
         label=data.get("label", ""),
         claims=dict(claims),
+        userinfo_only=frozenset(data.get("userinfo_only", ())),
     )

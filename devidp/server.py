@@ -115,7 +115,10 @@ class ProviderOpenIDCode(OpenIDCode):
         return claims
 
     def generate_user_info(self, user, scope):
-        return release_claims(user, scope)
+        released = release_claims(user, scope)
+        return UserInfo(
+            {name: value for name, value in released.items() if name not in user.userinfo_only}
+        )
 
     def encode_id_token(self, token, request):
         id_token = super().encode_id_token(token, request)

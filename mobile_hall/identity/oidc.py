@@ -27,17 +27,10 @@ from joserfc.jws import JWSRegistry
 from ..common.encoding import b64url_decode
 
 PROVIDER = "province"
-CLAIM_NAMES = (
-    "sub",
-    "name",
-    "user_type",
-    "id_card",
-    "real_name_level",
-    "phone_number",
-    "uscc",
-    "org_name",
-    "org_role",
-)
+# identity.md, "Claims the hall reads": those of every account, and those of a legal person.
+CLAIMS_OF_ALL = ("sub", "name", "user_type", "id_card", "real_name_level", "phone_number")
+CLAIMS_OF_LEGAL_PERSON = ("uscc", "org_name", "org_role")
+CLAIM_NAMES = CLAIMS_OF_ALL + CLAIMS_OF_LEGAL_PERSON
 # Asymmetric signatures only: `none` and shared-secret HS* are never accepted.
 ALLOWED_ALGORITHMS = [
     "RS256",
@@ -237,7 +230,9 @@ def mapped_claims(claims: dict[str, Any], token: dict[str, Any]) -> dict[str, An
     """
     names = {ours: ours for ours in CLAIM_NAMES} | current_app.config["OIDC_CLAIMS_MAP"]
     source = dict(claims)
-    if any(names[key] not in source for key in ("name", "user_type", "id_card")):
+    wanted = CLAIM_NAMES if source.get(names["user_type"]) == "legal_person" else CLAIMS_OF_ALL
+    # A provider may keep its ID token small and release the rest at userinfo (OIDC Core 5.4).
+    if any(names[key] not in source for key in wanted):
         try:
             extra = _client().userinfo(token=token)
         except (OAuthError, ValueError) as error:

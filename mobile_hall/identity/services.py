@@ -112,14 +112,13 @@ def verify_claims(mapped: dict[str, Any]) -> VerifiedClaims:
     credit_code = org_name = org_role = None
     if user_type == UserType.LEGAL_PERSON:
         credit_code, org_name, org_role = _enterprise_claims(mapped)
-    phone = mapped.get("phone_number") or ""
     return VerifiedClaims(
         subject=_text(mapped, "sub", 255),
         name=_text(mapped, "name", 100),
         user_type=UserType(user_type),
         id_number=normalise_id_number(id_number),
         real_name_level=_level(mapped),
-        phone=phone if isinstance(phone, str) and len(phone) <= 20 else "",
+        phone=_text(mapped, "phone_number", 20),
         credit_code=credit_code,
         org_name=org_name,
         org_role=org_role,

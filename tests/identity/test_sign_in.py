@@ -215,6 +215,7 @@ def test_an_untrustworthy_answer_is_refused(browser, app, faults, reason):
         ("level-seven", "real_name_level"),
         ("bad-uscc", "uscc"),
         ("no-user-type", "user_type"),
+        ("no-phone", "phone_number"),
     ],
 )
 def test_a_bad_claim_refuses_the_sign_in_with_a_clear_page(browser, app, username, claim):
@@ -235,18 +236,25 @@ def test_a_discovery_document_with_another_issuer_is_refused(make_app, make_brow
         assert refusal.details["reason"] == "issuer_mismatch"
 
 
+def _signed_in_account(response, app, subject: str) -> Account:
+    """The account a sign-in that succeeded (303) made or updated, by its subject."""
+    assert response.status_code == 303
+    with app.app_context():
+        return db.session.scalars(sa.select(Account).where(Account.subject == subject)).one()
+
+
 def test_claims_are_read_through_the_claims_map(make_app, make_browser, app):
     mapped = make_app(
         OIDC_CLAIMS_MAP={"user_type": "kind", "id_card": "idNo", "real_name_level": "authLevel"}
     )
-    browser = make_browser(mapped)
-    response = browser.sign_in("renamed-claims")
-    assert response.status_code == 303
-    with app.app_context():
-        account = db.session.scalars(
-            sa.select(Account).where(Account.subject == "broken-renamed-claims")
-        ).one()
-        assert account.real_name_level == 3 and account.user_type == "person"
+    response = make_browser(mapped).sign_in("renamed-claims")
+    account = _signed_in_account(response, app, "broken-renamed-claims")
+    assert account.real_name_level == 3 and account.user_type == "person"
+
+
+def test_claims_the_id_token_leaves_out_are_read_from_userinfo(browser, app):
+    account = _signed_in_account(browser.sign_in("userinfo-claims"), app, "userinfo-claims")
+    assert (account.real_name_level, account.phone) == (3, "13800000099")
 
 
 def test_without_the_map_those_claims_are_refused(browser, app):

@@ -234,6 +234,7 @@ def test_another_enterprises_agent_is_not_found(opened, in_db):
                 "user_type": "legal_person",
                 "id_card": "440205198804301716",
                 "real_name_level": 3,
+                "phone_number": "13800000077",
                 "uscc": "91440205MA4W3K7B09",
                 "org_name": "另一家公司",
                 "org_role": "legal_representative",

@@ -37,6 +37,7 @@ BROKEN_ACCOUNTS = [
             "org_role": "legal_representative",
         },
         "no-user-type": {"user_type": None},
+        "no-phone": {"phone_number": None},
         "renamed-claims": {
             "user_type": None,
             "id_card": None,
@@ -49,6 +50,20 @@ BROKEN_ACCOUNTS = [
 ]
 for account in BROKEN_ACCOUNTS:
     account["claims"] = {k: v for k, v in account["claims"].items() if v is not None}
+# Not broken: a provider that releases the level and the phone at userinfo only.
+BROKEN_ACCOUNTS.append(
+    {
+        **BROKEN_ACCOUNTS[0],
+        "username": "userinfo-claims",
+        "label": "userinfo-claims",
+        "claims": {
+            **BROKEN_ACCOUNTS[0]["claims"],
+            "sub": "userinfo-claims",
+            "id_card": "440205198506121231",
+        },
+        "userinfo_only": ["real_name_level", "phone_number"],
+    }
+)
 
 
 def hall_config(identity_provider: str) -> dict[str, object]:
