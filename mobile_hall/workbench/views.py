@@ -141,19 +141,20 @@ def _render_casefile(
         reveal_form=reveal_form or RevealIdForm(formdata=None, prefix="reveal"),
         revealed_id=revealed_id,
     )
+    # Every page with the casefile shows the applicant's data (a refused form's too), so each
+    # rendering is audited: after rendering, as the commit would expire what the page reads.
+    record_view(
+        f"account:{current_user.id}",
+        "workbench.view_application",
+        f"application:{casefile.application.id}",
+    )
     return page, status
 
 
 @blueprint.get("/applications/<int:application_id>")
 def application(application_id: int):
     """An application: answers, materials, timeline, clock, manual and the actions open now."""
-    page = _render_casefile(services.open_casefile(current_user, application_id, _today()))
-    # After rendering: the commit would expire what the page reads, and before returning: no
-    # view goes unaudited.
-    record_view(
-        f"account:{current_user.id}", "workbench.view_application", f"application:{application_id}"
-    )
-    return page
+    return _render_casefile(services.open_casefile(current_user, application_id, _today()))
 
 
 @blueprint.get("/applications/<int:application_id>/files/<int:material_id>")

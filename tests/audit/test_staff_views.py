@@ -106,6 +106,33 @@ def test_a_reveal_without_a_reason_is_refused_and_shows_nothing(hall):
         assert len(audit_actions("workbench.reveal_id_number")) == before
 
 
+def views_of(hall: Hall, application_id: int) -> int:
+    with hall.app.app_context():
+        return sum(
+            event.target == f"application:{application_id}"
+            for event in audit_actions("workbench.view_application")
+        )
+
+
+def test_every_page_with_the_casefile_is_one_view_record_refused_posts_too(hall):
+    application_id = hall.apply()
+    client = hall.client("clerk")
+    before = views_of(hall, application_id)
+    refused_reveal = reveal(hall, "clerk", application_id, "  ")
+    assert refused_reveal.status_code == 400 and "申请材料" in refused_reveal.get_data(as_text=True)
+    assert views_of(hall, application_id) == before + 1
+    refused_action = client.post(
+        f"/workbench/applications/{application_id}/reject_accept",
+        data={"reject_accept-reason": " ", "reject_accept-csrf_token": csrf_token(client)},
+    )
+    assert refused_action.status_code == 400
+    assert views_of(hall, application_id) == before + 2
+    assert reveal(hall, "clerk", application_id, "核对申请人身份证原件").status_code == 200
+    assert views_of(hall, application_id) == before + 3
+    assert client.get(f"/workbench/applications/{application_id}").status_code == 200
+    assert views_of(hall, application_id) == before + 4
+
+
 def test_a_clerk_of_another_unit_cannot_reveal_the_number(hall):
     application_id = hall.apply()
     assert reveal(hall, "town-clerk", application_id, "核对").status_code == 404
