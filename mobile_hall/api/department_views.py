@@ -82,6 +82,7 @@ def _step_endpoint(step: str, summary: str, body: type) -> None:
         response=ApplicationOut,
         errors=STEP_ERRORS,
         idempotent=True,
+        replayed=departments.audit_replayed_step,
     )(take)
     blueprint.add_url_rule(
         f"/applications/<int:application_id>/{step}", step, declared, methods=["POST"]

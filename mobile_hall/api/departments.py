@@ -11,11 +11,12 @@ already given instead of being passed by. Records not yet numbered are not serve
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 import sqlalchemy as sa
-from flask import current_app, url_for
+from flask import Response, current_app, url_for
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy.orm import selectinload
 
@@ -188,13 +189,14 @@ def _out(api_key: ApiKey, application: Application) -> ApplicationOut:
     )
 
 
-def _audit_full_record(api_key: ApiKey, applications: list[Application]) -> None:
-    if applications and api_key.allows(Capability.FULL_RECORD):
+def _audit_full_record(api_key: ApiKey, numbers: list[str | None], **details: Any) -> None:
+    if numbers and api_key.allows(Capability.FULL_RECORD):
         record_view(
             actor_of(api_key),
             "api.full_record",
             f"unit:{api_key.unit.code}",
-            applications=[a.number for a in applications],
+            applications=numbers,
+            **details,
         )
 
 
@@ -224,7 +226,7 @@ def changed_applications(api_key: ApiKey, after: int, limit: int) -> Application
         )
     }
     applications = [found[row.application_id] for row in page]
-    _audit_full_record(api_key, applications)
+    _audit_full_record(api_key, [a.number for a in applications])
     return ApplicationsPage(
         applications=[_out(api_key, a) for a in applications],
         cursor=page[-1].newest if page else after,
@@ -250,7 +252,7 @@ def show_application(api_key: ApiKey, application_id: int) -> ApplicationOut:
     """
     assign_sequences()
     application = application_for(api_key, application_id)
-    _audit_full_record(api_key, [application])
+    _audit_full_record(api_key, [application.number])
     return _out(api_key, application)
 
 
@@ -294,7 +296,8 @@ STEPS: dict[str, Callable[[workbench.Actor, Application, Any], None]] = {
 def take_step(api_key: ApiKey, application_id: int, step: str, body: Any) -> ApplicationOut:
     """Take ``step`` on an application the key reaches, through the workbench's service (its
     checks, state machine, process record with channel ``department_system``, notices and
-    audit record, one transaction); the application afterwards.
+    audit record, one transaction); the application afterwards, which for a key with the full
+    record is a read of it, audited as `show_application`'s.
 
     A refusal is a `Problem` raised from here, with the step's writes rolled back, so that
     `run_once` stores it and a retry with the same key gets the same refusal.
@@ -322,7 +325,17 @@ def take_step(api_key: ApiKey, application_id: int, step: str, body: Any) -> App
         detail = REFUSAL.get(code) or LICENSE_REFUSED.get(code, "请求被拒绝")
         raise Problem(422, "refused", detail, reason=code) from refusal
     assign_sequences()  # the step's record, committed, numbered: shown in the answer
-    return _out(api_key, application_for(api_key, application_id))
+    application = application_for(api_key, application_id)
+    _audit_full_record(api_key, [application.number])
+    return _out(api_key, application)
+
+
+def audit_replayed_step(api_key: ApiKey, answer: Response) -> None:
+    """Audit a retried step's stored answer as a read of the full record when it is one: a
+    success given to a key with the full record."""
+    if answer.status_code < 400:
+        number = json.loads(answer.get_data())["number"]
+        _audit_full_record(api_key, [number], replayed=True)
 
 
 def material_link_file(token: str) -> MaterialFile:

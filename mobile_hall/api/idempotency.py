@@ -88,9 +88,14 @@ def _replay(stored: IdempotentRequest) -> Response:
     return response
 
 
-def run_once(api_key: ApiKey, step: Callable[[], Response]) -> Response:
+def run_once(
+    api_key: ApiKey,
+    step: Callable[[], Response],
+    replayed: Callable[[ApiKey, Response], None] | None = None,
+) -> Response:
     """Answer the request with ``step()`` once per ``Idempotency-Key``; a retry gets the first
-    answer (a refusal too). A step that fails unexpectedly frees the key for a retry.
+    answer (a refusal too), shown to ``replayed`` first (to audit what it gives away again).
+    A step that fails unexpectedly frees the key for a retry.
 
     :raises Problem: 400 without a key; 422, 409 as `_claim`.
     """
@@ -99,6 +104,8 @@ def run_once(api_key: ApiKey, step: Callable[[], Response]) -> Response:
         raise Problem(400, "idempotency_key_missing")
     claimed = _claim(api_key, key, _request_hash())
     if isinstance(claimed, Response):
+        if replayed is not None:
+            replayed(api_key, claimed)
         return claimed
     try:
         response = step()

@@ -24,6 +24,7 @@ from pydantic.json_schema import models_json_schema
 
 from .idempotency import HEADER, run_once
 from .keys import key_for_request
+from .models import ApiKey
 from .problems import MEDIA_TYPE, ProblemDetail
 
 INT_MAX = 2**31 - 1  # what an <int:...> route takes (PostgreSQL's integer)
@@ -80,10 +81,18 @@ def _answer(result: BaseModel | Response, status: int) -> Response:
     return Response(result.model_dump_json(), status=status, mimetype="application/json")
 
 
-def endpoint(method: str, path: str, summary: str, **details: Any) -> Callable:
+def endpoint(
+    method: str,
+    path: str,
+    summary: str,
+    *,
+    replayed: Callable[[ApiKey, Response], None] | None = None,
+    **details: Any,
+) -> Callable:
     """Declare an endpoint: described in the document and run as declared. The view gets
     ``query=`` and ``body=`` (validated models) and returns a ``response`` model; a
-    ``ValidationError`` becomes a 422 problem, refused keys 401/403."""
+    ``ValidationError`` becomes a 422 problem, refused keys 401/403. An idempotent one's
+    stored answer, given again to a retry, is shown to ``replayed`` (see `run_once`)."""
 
     def register(view: Callable) -> Callable:
         operation = Operation(
@@ -103,7 +112,7 @@ def endpoint(method: str, path: str, summary: str, **details: Any) -> Callable:
                     kwargs["body"] = _body(operation.body)
                 return _answer(view(**kwargs), operation.status)
 
-            return run_once(g.api_key, step) if operation.idempotent else step()
+            return run_once(g.api_key, step, replayed) if operation.idempotent else step()
 
         return run
 

@@ -214,6 +214,39 @@ def test_the_full_record_scope_gives_the_number_in_clear_and_is_audited(client, 
     assert event.details["applications"] == [pulled["applications"][0]["number"]]
 
 
+def full_record_reads() -> list[dict]:
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.action == "api.full_record").order_by(AuditEvent.id)
+    )
+    return [event.details for event in events]
+
+
+def test_a_step_answered_with_the_full_record_is_audited_and_so_is_its_replay(client, app_context):
+    department = make_department(capabilities=[Capability.APPLICATIONS, Capability.FULL_RECORD])
+    application_id = apply(department)
+    before = full_record_reads()
+    early = post_step(client, department, application_id, "review", {"opinion": "可"}, "k-early")
+    again_early = post_step(
+        client, department, application_id, "review", {"opinion": "可"}, "k-early"
+    )
+    assert (early.status_code, again_early.status_code) == (409, 409)
+    assert full_record_reads() == before  # a refusal shows no record
+
+    first = post_step(client, department, application_id, "accept", idempotency_key="k-full")
+    assert first.status_code == 200 and first.get_json()["applicant"]["masked"] is False
+    number = first.get_json()["number"]
+    assert full_record_reads() == [*before, {"applications": [number]}]
+
+    again = post_step(client, department, application_id, "accept", idempotency_key="k-full")
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_json() == first.get_json()
+    assert full_record_reads() == [
+        *before,
+        {"applications": [number]},
+        {"applications": [number], "replayed": True},
+    ]
+
+
 def test_a_file_link_expires_and_a_forged_one_is_refused(client, app_context, time_machine):
     department = make_department()
     apply(department)
