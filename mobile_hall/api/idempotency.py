@@ -6,6 +6,9 @@ requests racing, one takes the step and the other is told it is in progress (409
 done, gets the stored answer. The same key with another body is a 422. A claim whose request
 died before answering is taken over after `IDEMPOTENCY_STALE_SECONDS`; the state machine
 then refuses a step that did happen (409), so the effect is still once.
+
+The stored answer is encrypted with the hall's key ring (`identity.protection`): a step's answer
+to a key with the full record carries the applicant's ID number and phone in clear.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..clock import as_local, now
 from ..extensions import db
+from ..identity.protection import decrypt_stored_answer, encrypt_stored_answer
 from .constants import IDEMPOTENCY_STALE_SECONDS
 from .models import ApiKey, IdempotentRequest
 from .problems import MEDIA_TYPE, Problem, problem_answer
@@ -80,10 +84,17 @@ def _take_over(earlier: IdempotentRequest) -> int:
     return earlier.id
 
 
+def _stored_body(stored: IdempotentRequest) -> str:
+    body = stored.response_body or ""
+    if body.startswith("{"):  # stored in clear before answers were encrypted
+        return body
+    return decrypt_stored_answer(body) if body else ""
+
+
 def _replay(stored: IdempotentRequest) -> Response:
     status = stored.status_code or 200
     mimetype = MEDIA_TYPE if status >= 400 else "application/json"
-    response = Response(stored.response_body or "", status=status, mimetype=mimetype)
+    response = Response(_stored_body(stored), status=status, mimetype=mimetype)
     response.headers["Idempotent-Replayed"] = "true"
     return response
 
@@ -119,7 +130,10 @@ def run_once(
     db.session.execute(
         sa.update(IdempotentRequest)
         .where(IdempotentRequest.id == claimed)
-        .values(status_code=response.status_code, response_body=response.get_data(as_text=True))
+        .values(
+            status_code=response.status_code,
+            response_body=encrypt_stored_answer(response.get_data(as_text=True)),
+        )
     )
     db.session.commit()
     return response

@@ -1,5 +1,5 @@
-"""Identity numbers and ID tokens at rest: encrypted with the hall's key ring; ID numbers
-looked up by keyed hash."""
+"""Identity numbers, ID tokens and the API's stored answers at rest: encrypted with the hall's
+key ring; ID numbers looked up by keyed hash."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .identifiers import normalise_id_number
 
 ID_NUMBER_CONTEXT = "identity.id_number"
 ID_TOKEN_CONTEXT = "web_session.id_token"  # noqa: S105 - an encryption context, not a secret
+STORED_ANSWER_CONTEXT = "api_idempotent_request.response_body"
 
 
 def init_protection(app: Flask) -> None:
@@ -53,6 +54,22 @@ def decrypt_id_token(token: str | None) -> str | None:
         return cipher.decrypt(token, ID_TOKEN_CONTEXT)
     except DecryptionError:
         return None
+
+
+def encrypt_stored_answer(body: str) -> str:
+    """An API answer kept for retries, encrypted for its column: a step's answer to a key with
+    the full record holds the applicant's ID number and phone in clear."""
+    cipher: FieldCipher = current_app.extensions["identity_cipher"]
+    return cipher.encrypt(body, STORED_ANSWER_CONTEXT)
+
+
+def decrypt_stored_answer(token: str) -> str:
+    """A stored API answer back in clear, to be given again to a retry.
+
+    :raises DecryptionError: if the token was altered or its key is gone.
+    """
+    cipher: FieldCipher = current_app.extensions["identity_cipher"]
+    return cipher.decrypt(token, STORED_ANSWER_CONTEXT)
 
 
 def id_number_hash(id_number: str) -> str:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 from mobile_hall.api.constants import Capability
 from mobile_hall.api.keys import revoke_api_key
-from mobile_hall.api.models import ApiKey
+from mobile_hall.api.models import ApiKey, IdempotentRequest
 from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.audit.models import AuditEvent
 from mobile_hall.extensions import db
@@ -245,6 +245,28 @@ def test_a_step_answered_with_the_full_record_is_audited_and_so_is_its_replay(cl
         {"applications": [number]},
         {"applications": [number], "replayed": True},
     ]
+
+
+def test_a_stored_answer_keeps_no_personal_data_in_clear_and_replays_the_same(client, app_context):
+    department = make_department(capabilities=[Capability.APPLICATIONS, Capability.FULL_RECORD])
+    application_id = apply(department)
+    first = post_step(client, department, application_id, "accept", idempotency_key="k-stored")
+    applicant = first.get_json()["applicant"]
+    assert applicant["masked"] is False and len(applicant["id_number"]) == 18
+    stored = db.session.scalars(
+        sa.select(IdempotentRequest).where(IdempotentRequest.idempotency_key == "k-stored")
+    ).one()
+    for personal in (applicant["id_number"], applicant["phone"], applicant["name"]):
+        assert personal not in stored.response_body
+    again = post_step(client, department, application_id, "accept", idempotency_key="k-stored")
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.get_data() == first.get_data()
+
+    # An answer stored in clear before answers were encrypted is still given again.
+    stored.response_body = first.get_data(as_text=True)
+    db.session.commit()
+    legacy = post_step(client, department, application_id, "accept", idempotency_key="k-stored")
+    assert legacy.get_data() == first.get_data()
 
 
 def test_a_file_link_expires_and_a_forged_one_is_refused(client, app_context, time_machine):
