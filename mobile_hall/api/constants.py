@@ -17,3 +17,7 @@ FILE_LINK_SECONDS = 600
 # An idempotency key still "in progress" after this long belongs to a request that died; a
 # retry may take it over (the state machine refuses a step already taken).
 IDEMPOTENCY_STALE_SECONDS = 60
+# A stored request and its answer are kept this long for retries, then deleted by
+# `flask sessions purge`; a retry after that is a new request, and the state machine refuses a
+# step already taken (409).
+IDEMPOTENCY_KEPT_HOURS = 24

@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, cast
 
 import sqlalchemy as sa
 from flask import Response, request
@@ -24,7 +25,7 @@ from sqlalchemy.exc import IntegrityError
 from ..clock import as_local, now
 from ..extensions import db
 from ..identity.protection import decrypt_stored_answer, encrypt_stored_answer
-from .constants import IDEMPOTENCY_STALE_SECONDS
+from .constants import IDEMPOTENCY_KEPT_HOURS, IDEMPOTENCY_STALE_SECONDS
 from .models import ApiKey, IdempotentRequest
 from .problems import MEDIA_TYPE, Problem, problem_answer
 
@@ -86,7 +87,7 @@ def _take_over(earlier: IdempotentRequest) -> int:
 
 def _stored_body(stored: IdempotentRequest) -> str:
     body = stored.response_body or ""
-    if body.startswith("{"):  # stored in clear before answers were encrypted
+    if body.startswith("{"):  # stored in clear before answers were encrypted (purged since)
         return body
     return decrypt_stored_answer(body) if body else ""
 
@@ -137,3 +138,13 @@ def run_once(
     )
     db.session.commit()
     return response
+
+
+def purge_stored_requests() -> int:
+    """Delete the stored requests older than `IDEMPOTENCY_KEPT_HOURS` (answered ones and
+    claims left by requests that died), committed; how many. Refuses nothing."""
+    kept_from = now() - timedelta(hours=IDEMPOTENCY_KEPT_HOURS)
+    old = sa.delete(IdempotentRequest).where(IdempotentRequest.created_at < kept_from)
+    result = cast(sa.CursorResult[Any], db.session.execute(old))
+    db.session.commit()
+    return result.rowcount or 0

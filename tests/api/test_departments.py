@@ -6,12 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
+import time_machine
 
 from mobile_hall.api.constants import Capability
 from mobile_hall.api.keys import revoke_api_key
 from mobile_hall.api.models import ApiKey, IdempotentRequest
 from mobile_hall.applications.constants import ApplicationStatus
 from mobile_hall.audit.models import AuditEvent
+from mobile_hall.clock import now
 from mobile_hall.extensions import db
 from mobile_hall.licenses.models import License
 from tests.support.api import PROBLEM, apply, make_department, post_step, stages_of
@@ -267,6 +269,31 @@ def test_a_stored_answer_keeps_no_personal_data_in_clear_and_replays_the_same(cl
     db.session.commit()
     legacy = post_step(client, department, application_id, "accept", idempotency_key="k-stored")
     assert legacy.get_data() == first.get_data()
+
+
+def test_the_nightly_purge_deletes_stored_requests_only_past_their_day(client, app_context, runner):
+    department = make_department()
+    application_id = apply(department)
+    first = post_step(client, department, application_id, "accept", idempotency_key="k-day")
+    assert first.status_code == 200
+
+    def purge(after: timedelta) -> list[str]:
+        with time_machine.travel(now() + after, tick=False):
+            result = runner.invoke(args=["sessions", "purge"])
+        assert result.exit_code == 0 and "超过保留期的接口重试记录" in result.output
+        db.session.expire_all()
+        return list(
+            db.session.scalars(
+                sa.select(IdempotentRequest.idempotency_key).where(
+                    IdempotentRequest.idempotency_key == "k-day"
+                )
+            )
+        )
+
+    assert purge(timedelta(hours=23, minutes=59)) == ["k-day"]
+    replayed = post_step(client, department, application_id, "accept", idempotency_key="k-day")
+    assert replayed.headers["Idempotent-Replayed"] == "true"
+    assert purge(timedelta(hours=24, seconds=1)) == []
 
 
 def test_a_file_link_expires_and_a_forged_one_is_refused(client, app_context, time_machine):
