@@ -119,6 +119,19 @@ def _guarded(change: Callable[[], Changed]) -> Changed:
 
 
 Coded = TypeVar("Coded", Unit, Theme, LicenseType, OneStopEntry)
+Row = TypeVar("Row")
+
+
+def _read(query: sa.Select[Row], lock: bool) -> Row | None:
+    """The query's row; with `lock`, reread under a row lock held until the change commits.
+
+    The edit pages load the record before the save locks it: `populate_existing` overwrites
+    that object with the locked row, so a change another clerk committed meanwhile shows in
+    the history's "before" and is not taken for "nothing changed".
+    """
+    if lock:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    return db.session.scalar(query)
 
 
 def _by_code(actor: Account, model: type[Coded], code: str, lock: bool) -> Coded:
@@ -128,7 +141,7 @@ def _by_code(actor: Account, model: type[Coded], code: str, lock: bool) -> Coded
     """
     require_office(actor)
     query = sa.select(model).where(model.code == code)
-    row = db.session.scalar(query.with_for_update() if lock else query)
+    row = _read(query, lock)
     if row is None:
         raise RecordNotFound(code)
     return row
@@ -274,7 +287,7 @@ def get_location(actor: Account, unit: Unit, location_id: int, lock: bool = Fals
     query = sa.select(ServiceLocation).where(
         ServiceLocation.id == location_id, ServiceLocation.unit_id == unit.id
     )
-    location = db.session.scalar(query.with_for_update() if lock else query)
+    location = _read(query, lock)
     if location is None:
         raise RecordNotFound(str(location_id))
     return location
@@ -363,7 +376,7 @@ def get_figure(
     if unit.level is not UnitLevel.TOWN:
         raise RecordNotFound(unit_code)
     query = sa.select(UnitFigure).where(UnitFigure.unit_id == unit.id, UnitFigure.year == year)
-    return unit, db.session.scalar(query.with_for_update() if lock else query)
+    return unit, _read(query, lock)
 
 
 def save_figure(actor: Account, unit_code: str, year: int, values: dict[str, Any]) -> UnitFigure:

@@ -63,3 +63,37 @@ def test_two_saves_of_one_towns_figures_at_once_both_land_in_order(app, committe
             db.session.execute(sa.delete(UnitFigure).where(UnitFigure.year == YEAR))
             db.session.commit()
             db.session.remove()
+
+
+def test_a_save_reads_under_its_lock_what_another_clerk_committed_since_the_page_loaded(
+    app, committed
+):
+    code = "QJ-SCJGJ"
+    with app.app_context():
+        last_change = db.session.scalar(sa.select(sa.func.max(ReferenceChange.id))) or 0
+        office = person("office")
+        db.session.commit()
+        # The edit page loads the unit into the request's session before the save locks it
+        # (and keeps it referenced, so the session keeps it too).
+        unit = services.get_unit(office, code)
+        as_loaded = services.unit_values(unit)
+        with db.engine.begin() as other_clerk:
+            other_clerk.execute(sa.update(Unit).where(Unit.code == code).values(phone="0751-1"))
+        try:
+            services.save_unit(office, code, as_loaded)  # the page's values, submitted again
+            [change] = db.session.scalars(
+                sa.select(ReferenceChange).where(
+                    ReferenceChange.key == code, ReferenceChange.id > last_change
+                )
+            ).all()
+            # Not dropped as "nothing changed": the history shows what the other clerk left.
+            assert change.before == {**as_loaded, "phone": "0751-1"}
+            assert change.after == as_loaded
+        finally:
+            db.session.rollback()
+            db.session.execute(
+                sa.update(Unit).where(Unit.code == code).values(phone=as_loaded["phone"])
+            )
+            db.session.execute(sa.delete(ReferenceChange).where(ReferenceChange.id > last_change))
+            db.session.commit()
+            db.session.remove()
