@@ -182,14 +182,29 @@ def _lock_item(item_id: int) -> str | None:
     ).scalar_one()
 
 
+def _locked_guide(account: Account, code: str) -> tuple[ItemVersion, int, str | None]:
+    """Lock the item for a new draft: its published version as the lock found it, the
+    editor's unit for it, and its suspension reason (see `_lock_item`).
+
+    The version is read again once the lock is held: a reviewer who approved the open draft
+    in between published a newer one, and a draft based on the older would undo it.
+
+    :raises NotAuthorized: the person edits for no unit that implements the item (checked
+        before the lock is taken, and again on the version it found).
+    """
+    version = get_guide(code)
+    _editing_unit(account, version)
+    suspended_reason = _lock_item(version.item_id)
+    version = get_guide(code)
+    return version, _editing_unit(account, version), suspended_reason
+
+
 def start_change(account: Account, code: str) -> GuideDraft:
     """Open a draft of the item's next version (or return the one already open).
 
     :raises NotAuthorized: the person edits for no unit that implements the item.
     """
-    version = get_guide(code)
-    unit_id = _editing_unit(account, version)
-    _lock_item(version.item_id)
+    version, unit_id, _suspended_reason = _locked_guide(account, code)
     draft = _open_draft(version.item_id)
     if draft is None:
         draft = _new_draft(
@@ -261,8 +276,6 @@ def request_suspension(
     :raises DraftRefused: another draft of the item is open; the item is already suspended
         (a suspension) or is not (a resumption).
     """
-    version = get_guide(code)
-    unit_id = _editing_unit(account, version)
     values: dict[str, Any] = {}
     if suspend:
         try:
@@ -270,7 +283,7 @@ def request_suspension(
         except ValidationError as error:
             raise DraftInvalid(problems_from(error)) from None
         values = {"suspension_reason": suspension.reason, "suspended_until": suspension.until}
-    suspended_reason = _lock_item(version.item_id)
+    version, unit_id, suspended_reason = _locked_guide(account, code)
     if _open_draft(version.item_id) is not None:
         raise DraftRefused(labels.REFUSAL["open_draft"])
     if suspend == (suspended_reason is not None):
