@@ -417,13 +417,21 @@ def verify_token(text: str) -> Verification:
 def revoke_license(license: License, reason: str, *, actor: str) -> License:
     """Revoke (注销) a license, audited and committed; visible to verification at once.
 
-    Revoking a revoked license changes nothing (its first reason stays).
+    Revoking a revoked license changes nothing (its first reason stays). The status is read
+    again under a row lock held until the commit: of two revocations at once, the second finds
+    the first's and writes nothing.
 
     :raises LicenseRefused: ``reason`` when no reason is given.
     """
     reason = " ".join((reason or "").split())
     if not reason or len(reason) > 500:
         raise LicenseRefused("reason")
+    db.session.scalars(
+        sa.select(License)
+        .where(License.id == license.id)
+        .with_for_update(of=License)  # not its joined type and unit
+        .execution_options(populate_existing=True)
+    ).one()
     if license.status is LicenseStatus.REVOKED:
         return license
     license.status, license.revoked_reason, license.revoked_at = (
