@@ -40,6 +40,7 @@ from .issuance import (
     content_hash,
     default_valid_until,
     issue_licenses,
+    license_data,
 )
 from .models import License
 
@@ -135,7 +136,9 @@ class _RowReader:
         for name, day in (("valid_from", start), ("valid_until", end)):
             if name in data and not data[name] and day is not None:
                 data[name] = day.isoformat()
-        return _Row(number, holder, unit, start, end, data)
+        # The texts as the library keeps them (ID numbers masked), so that a repeat's content
+        # hash is the stored licence's.
+        return _Row(number, holder, unit, start, end, license_data(self.license_type, data))
 
     def _holder(self, values: dict[str, str], refuse) -> Holder | None:
         name, number = values.get("holder_name", ""), values.get("holder_number", "")

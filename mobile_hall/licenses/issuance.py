@@ -134,7 +134,10 @@ def field_text(value: Any) -> str:
         return "、".join(field_text(item) for item in value)
     if isinstance(value, bool):
         return "是" if value else "否"
-    return str(value).strip()
+    text = str(value).strip()
+    # A number sent as plain text (a spouse's, a parent's: the API, a stock file) is masked
+    # as well; the holder's own is kept apart, as `Holder.person`'s hash and mask.
+    return mask_id_number(text) if is_valid_id_number(text) else text
 
 
 def license_data(license_type: LicenseType, data: dict[str, Any]) -> dict[str, str]:

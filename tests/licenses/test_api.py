@@ -14,9 +14,12 @@ from mobile_hall.api.models import ApiKey
 from mobile_hall.audit.models import AuditEvent
 from mobile_hall.common.encoding import b64url_decode
 from mobile_hall.extensions import db
+from mobile_hall.identity.identifiers import mask_id_number
+from mobile_hall.licenses.demo import DEMO_CITIZEN
 from mobile_hall.licenses.identifiers import is_valid_license_identifier
 from mobile_hall.licenses.models import License
 from mobile_hall.licenses.signing import canonical_json, verify_signature
+from mobile_hall.organisations.models import Unit
 from tests.support import builders
 
 COMPANY = {
@@ -145,6 +148,44 @@ def test_a_person_is_kept_by_hash_and_mask_and_the_number_is_never_echoed(
     assert refused.status_code == 400
     assert refused.get_json()["reason"] == "id_number"
     assert bad["id_number"] not in refused.get_data(as_text=True)
+
+
+def test_an_id_number_in_the_data_is_kept_and_shown_only_masked(
+    app, client, sign_in, key_of, issue, departments
+):
+    with app.app_context():
+        civil = db.session.scalars(sa.select(Unit).where(Unit.code == departments.civil)).one()
+        spouses = {
+            "holder_name": "持证人",
+            "wife_name": "女方姓名",
+            "wife_id_number": "女方身份证号",
+        }
+        marriage = builders.make_license_type(civil, holder_type="person", fields=spouses).code
+    headers = key_of(departments.civil)  # after the type: the key reaches the unit's types
+    spouse = builders.id_number()
+    response = issue(
+        headers,
+        type=marriage,
+        holder={"kind": "person", "name": DEMO_CITIZEN[0], "id_number": DEMO_CITIZEN[1]},
+        data={"holder_name": DEMO_CITIZEN[0], "wife_name": "林小燕", "wife_id_number": spouse},
+    )
+    assert response.status_code == 201, response.get_json()
+    issued = response.get_json()
+    assert issued["data"]["wife_id_number"] == mask_id_number(spouse)
+    look_up = client.get(f"/api/v1/licenses/{issued['identifier']}", headers=headers)
+    assert look_up.get_json()["data"]["wife_id_number"] == mask_id_number(spouse)
+    with app.app_context():
+        license = db.session.scalars(
+            sa.select(License).where(License.identifier == issued["identifier"])
+        ).one()
+        stored = str([getattr(license, c.key) for c in License.__table__.columns])
+        license_id = license.id
+    # The holder is still found by the hash of their own number: the licence is in the wallet.
+    page = sign_in("citizen").get(f"/licenses/{license_id}")
+    assert page.status_code == 200 and mask_id_number(spouse) in page.get_data(as_text=True)
+    for shown in (response, look_up, page):
+        assert spouse not in shown.get_data(as_text=True)
+    assert spouse not in stored
 
 
 def test_a_revocation_needs_a_reason_is_audited_and_shows_on_the_verify_page_at_once(

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from mobile_hall.audit.models import AuditEvent
 from mobile_hall.extensions import db
+from mobile_hall.identity.identifiers import mask_id_number
 from mobile_hall.licenses.constants import LicenseSource
 from mobile_hall.licenses.issuance import Holder
 from mobile_hall.licenses.models import License
@@ -165,6 +166,35 @@ def test_a_person_type_checks_id_numbers_and_never_prints_them(app, runner, tmp_
     assert (converted.holder_name, converted.holder_id_masked) == ("张伟", "440***********1235")
     assert converted.data["husband_name"] == "张伟" and converted.data["holder_name"] == "张伟"
     assert "440205197001011235" not in str(converted.data)
+
+
+def test_a_spouses_id_number_is_imported_masked_and_a_repeat_still_found(
+    app, runner, tmp_path, stock
+):
+    with app.app_context():
+        spouses = {
+            "holder_name": "持证人",
+            "wife_name": "女方姓名",
+            "wife_id_number": "女方身份证号",
+        }
+        marriage = builders.make_license_type(holder_type="person", fields=spouses)
+        code, unit = marriage.code, marriage.issuing_unit.code
+    holder, spouse = builders.id_number(), builders.id_number()
+    text = (
+        "holder_name,holder_number,issuing_unit,valid_from,女方姓名,女方身份证号\n"
+        f"张伟,{holder},{unit},1998-10-01,李娜,{spouse}\n"
+    )
+    result = _import(runner, _write(tmp_path, text), code)
+    assert result.exit_code == 0, result.output
+    converted = _imported(app)[-1]
+    assert converted.data["wife_id_number"] == mask_id_number(spouse)
+    assert spouse not in str([getattr(converted, c.key) for c in License.__table__.columns])
+    again = _import(runner, _write(tmp_path, text, "again.csv"), code)
+    assert _problems(again) == [
+        "第 2 行「holder_number」：与证照库中已有的证照重复（同一类型、持证人和内容）："
+        + converted.identifier
+    ]
+    assert spouse not in again.output
 
 
 @pytest.mark.parametrize(
