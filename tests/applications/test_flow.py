@@ -7,9 +7,15 @@ import re
 
 import sqlalchemy as sa
 
+from mobile_hall.applications import services as applicant
 from mobile_hall.applications.answers import editable
 from mobile_hall.applications.constants import ApplicationStatus, Stage
-from mobile_hall.applications.models import Application, ApplicationMaterial
+from mobile_hall.applications.models import (
+    Application,
+    ApplicationMaterial,
+    DailyCounter,
+    ProcessRecord,
+)
 from mobile_hall.applications.numbering import display_application_number
 from mobile_hall.extensions import db
 from mobile_hall.workbench import services as workbench
@@ -26,6 +32,7 @@ from tests.support.applications import (
     pick_item,
     start_draft,
     submitted,
+    today,
     valid_answers,
 )
 from tests.support.browser import token_of
@@ -227,6 +234,43 @@ def test_an_application_can_be_withdrawn_until_it_is_accepted(app, sign_in):
     assert refused.status_code == 303
     assert "不能再撤回" in client.get(refused.headers["Location"]).get_data(as_text=True)
     assert load(app, second).status is ApplicationStatus.ACCEPTED
+
+
+def test_a_discarded_draft_is_refused_at_submit_without_taking_a_number(app, sign_in):
+    code = pick_item(app, units=2, audience="both")
+    client = sign_in("citizen")
+    application_id = start_draft(app, "citizen", code)
+    attach_required(app, "citizen", application_id)
+    answers = valid_answers(app, code)
+    with app.app_context():
+        person = account("citizen")
+        application = applicant.get_own_application(person, application_id)
+        applicant.save_answers(person, application, answers)
+    token = token_of(client, f"/applications/{application_id}/check")
+    discarded = client.post(f"/applications/{application_id}/withdraw", data={"csrf_token": token})
+    assert discarded.status_code == 303
+    assert load(app, application_id).status is ApplicationStatus.WITHDRAWN
+    with app.app_context():
+        counter_before = db.session.get(DailyCounter, today())
+        value_before = counter_before.value if counter_before else None
+
+    refused = client.post(
+        f"/applications/{application_id}/submit", data={"csrf_token": token, "declaration": "y"}
+    )
+
+    assert refused.status_code == 303, refused.get_data(as_text=True)[-3000:]
+    assert refused.headers["Location"] == f"/applications/{application_id}"
+    assert "当前状态下不能进行此操作" in client.get(refused.headers["Location"]).get_data(
+        as_text=True
+    )
+    stored = load(app, application_id)
+    assert stored.status is ApplicationStatus.WITHDRAWN
+    assert (stored.number, stored.submitted_at) == (None, None)
+    with app.app_context():
+        counter_after = db.session.get(DailyCounter, today())
+        assert (counter_after.value if counter_after else None) == value_before
+        records = sa.select(sa.func.count()).where(ProcessRecord.application_id == application_id)
+        assert db.session.scalar(records) == 0
 
 
 def test_another_persons_application_is_not_found_on_every_route(app, sign_in):

@@ -15,7 +15,7 @@ from ...extensions import db
 from ...identity.models import Account
 from ...organisations.models import Unit
 from ..constants import ActorType, ApplicationStatus
-from ..lifecycle import apply_transition, load_for_change, notify
+from ..lifecycle import IllegalTransition, apply_transition, load_for_change, notify
 from ..models import Application, DailyCounter
 from ..numbering import format_application_number
 from .access import version_of
@@ -46,7 +46,8 @@ def submit(account: Account, application: Application, declaration: bool) -> App
     """Submit a complete draft; submitting again returns the same application (idempotent).
 
     :raises LevelTooLow: the person's level is below the item's (checked again here).
-    :raises IllegalTransition: from a state other than draft (and not already submitted).
+    :raises IllegalTransition: from a state other than draft (and not already submitted): a
+        discarded draft is refused before it takes a number.
     :raises ValueError: ``declaration``, ``answers`` or ``materials`` when the declaration is not
         accepted, a required question (reached by URL-skipping) or a required material is missing.
     """
@@ -61,6 +62,9 @@ def submit(account: Account, application: Application, declaration: bool) -> App
     )
     if application.status is not ApplicationStatus.DRAFT and application.number:
         return application  # a double tap, a back button, a retried request
+    if application.status is not ApplicationStatus.DRAFT:
+        # A discarded draft: refused before the day's counter is bumped for it.
+        raise IllegalTransition("submit", application.status)
     version = version_of(application)
     check_can_apply(account, version)
     if not declaration:
