@@ -83,8 +83,12 @@ def load_for_change(application: Application, *options: ORMOption) -> Applicatio
     item, version and unit); on SQLite the locking read makes the transaction a writer at once
     (`database._tune_sqlite`). `populate_existing` overwrites the object with the locked row
     and resets what was loaded with it (rating, supplements, tolerance, materials), so the
-    checks that follow read it as it is now; ``options`` load in the same statement what the
-    caller is about to read (e.g. ``joinedload(Application.materials)``).
+    checks that follow read it as it is now; ``options`` load what the caller is about to read
+    (e.g. ``selectinload(Application.materials)``). Rows of other tables that change under
+    this lock must come after it, by `selectinload` or a lazy load, never `joinedload`: on
+    PostgreSQL a statement that waited for the lock reads them as they were when it began,
+    before the transaction it waited for committed (a material just taken back would still
+    be there).
     """
     db.session.scalars(
         sa.select(Application)

@@ -8,21 +8,37 @@ sees the new state and is refused. Runs on SQLite and on PostgreSQL (`TEST_DATAB
 
 from __future__ import annotations
 
+import io
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 import sqlalchemy as sa
 
 from mobile_hall.applications import services as applicant
 from mobile_hall.applications.constants import ApplicationStatus, Decision, Stage
 from mobile_hall.applications.lifecycle import IllegalTransition
-from mobile_hall.applications.models import Application, Message, ProcessRecord, Rating
+from mobile_hall.applications.models import (
+    Application,
+    ApplicationMaterial,
+    Message,
+    ProcessRecord,
+    Rating,
+)
 from mobile_hall.extensions import db
 from mobile_hall.identity.models import Account
 from mobile_hall.workbench import services as workbench
-from tests.support.applications import account, submitted
+from tests.support.applications import (
+    account,
+    attach_required,
+    start_draft,
+    submitted,
+    valid_answers,
+)
 from tests.support.builders import make_account
+from tests.support.samples import PNG
 from tests.support.workbench import SCJG_ONLINE
 
 # A move: given `ready` (wait for the other thread), read the application, wait, act.
@@ -194,3 +210,162 @@ def test_two_taps_on_apply_online_open_one_draft(app, committed):
 
     assert first == second
     assert _count(app, Application, Application.account_id == person_id) == 1
+
+
+def _complete_draft(app) -> int:
+    """A draft of `citizen` ready to submit: answers and every required material, committed."""
+    code, unit = SCJG_ONLINE
+    application_id = start_draft(app, "citizen", code, unit)
+    attach_required(app, "citizen", application_id)
+    answers = valid_answers(app, code)
+    with app.app_context():
+        person = account("citizen")
+        applicant.save_answers(
+            person, applicant.get_own_application(person, application_id), answers
+        )
+        db.session.remove()
+    return application_id
+
+
+def _in_force(app, material_id: int) -> bool:
+    """Whether the material is still attached (not taken back)."""
+    with app.app_context():
+        replaced_at = db.session.get(ApplicationMaterial, material_id).replaced_at
+        db.session.remove()
+    return replaced_at is None
+
+
+# Who goes first in a race of taking a material back against another act, and how far it gets
+# before the other acts: "finished" (the other acted on what it read before: a slower tab) or
+# "committing" (it holds the row lock, its change written, while the other asks for the lock).
+ORDERS = [
+    pytest.param(None, None, id="together"),
+    pytest.param("act", "finished", id="act-then-remove"),
+    pytest.param("act", "committing", id="remove-waits-for-the-acts-lock"),
+    pytest.param("remove", "finished", id="remove-then-act"),
+    pytest.param("remove", "committing", id="act-waits-for-the-removes-lock"),
+]
+
+
+def _remove_racing(
+    app,
+    application_id: int,
+    material_id: int,
+    act: Callable,
+    order: tuple[str | None, str | None],
+    statuses: tuple[ApplicationStatus, ApplicationStatus],
+) -> bool:
+    """Take back a material while `act` (submit, answer a supplement) runs on the same
+    application, and check the outcome; whether the act went through.
+
+    Both threads read the application and are released together; with `first` ("remove",
+    "act") the other one acts only once `first` has reached `until` (see `ORDERS`). Then
+    either the act went through with the material still there (`statuses`: the one after the
+    act) or the material went and the act was refused (the one before), never a mix; the
+    order, where given, decides which.
+    """
+    first, until = order
+    reached = {
+        (name, stage): threading.Event()
+        for name in ("remove", "act")
+        for stage in ("committing", "finished")
+    }
+
+    def hold_the_lock(name: str) -> None:
+        def committing(_session) -> None:
+            reached[name, "committing"].set()
+            time.sleep(0.5)  # the other's locking read is sent while this one holds the lock
+
+        sa.event.listen(db.session(), "before_commit", committing, once=True)
+
+    def move(name: str, action: Callable) -> Move:
+        def run(ready: Callable[[], object]) -> object:
+            try:
+                person = account("citizen")
+                options = applicant.MATERIALS if name == "remove" else applicant.SUBMITTING
+                application = applicant.get_own_application(person, application_id, *options)
+                if name == first and until == "committing":
+                    hold_the_lock(name)
+                ready()
+                if first is not None and name != first:
+                    assert reached[first, until].wait(30)
+                try:
+                    return action(person, application)
+                except ValueError as refused:
+                    db.session.rollback()
+                    return refused
+            finally:
+                reached[name, "committing"].set()
+                reached[name, "finished"].set()
+
+        return run
+
+    _together(
+        app,
+        move("remove", lambda p, a: applicant.remove_material(p, a, material_id)),
+        move("act", act),
+    )
+    after, before = statuses
+    outcome = (_status(app, application_id), _in_force(app, material_id))
+    with_it, without_it = (after, True), (before, False)
+    expected = {None: {with_it, without_it}, "act": {with_it}, "remove": {without_it}}[first]
+    assert outcome in expected
+    return outcome == with_it
+
+
+@pytest.mark.parametrize(("first", "until"), ORDERS)
+def test_removing_a_required_material_while_submitting_never_submits_without_it(
+    app, committed, first, until
+):
+    application_id = _complete_draft(app)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        required = {m.position for m in application.version.materials if m.required}
+        material_id = next(m.id for m in application.materials if m.position in required)
+        db.session.remove()
+
+    went_through = _remove_racing(
+        app,
+        application_id,
+        material_id,
+        lambda p, a: applicant.submit(p, a, declaration=True),
+        (first, until),
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.DRAFT),
+    )
+
+    assert _stages(app, application_id) == ([Stage.SUBMIT] if went_through else [])
+
+
+@pytest.mark.parametrize(("first", "until"), ORDERS)
+def test_removing_a_requested_material_while_answering_the_supplement_never_answers_without_it(
+    app, committed, first, until
+):
+    application_id = submitted(app, "citizen", *SCJG_ONLINE)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        position = application.version.materials[0].position
+        workbench.request_supplement(
+            account("clerk"),
+            application,
+            [{"position": position, "name": "补充材料", "reason": "照片不清晰"}],
+        )
+        db.session.remove()
+    with app.app_context():
+        person = account("citizen")
+        application = applicant.get_own_application(person, application_id)
+        material_id = applicant.attach_upload(
+            person, application, position, io.BytesIO(PNG), "b.png"
+        ).id
+        db.session.remove()
+
+    went_through = _remove_racing(
+        app,
+        application_id,
+        material_id,
+        lambda p, a: applicant.submit_supplement(p, a),
+        (first, until),
+        (ApplicationStatus.SUBMITTED, ApplicationStatus.SUPPLEMENT_PENDING),
+    )
+
+    answered = [Stage.SUBMIT, Stage.SUPPLEMENT_REQUEST, Stage.SUPPLEMENT_SUBMIT]
+    assert _stages(app, application_id) == answered[: 3 if went_through else 2]

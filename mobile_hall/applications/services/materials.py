@@ -10,6 +10,7 @@ from typing import Any, BinaryIO
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import selectinload
 
 from ...clock import as_local, now
 from ...extensions import db
@@ -32,9 +33,9 @@ from ...storage.files import (
 )
 from ...workdays import CalendarNotCovered, add_working_days
 from ..constants import TERMINAL_STATUSES, ApplicationStatus, MaterialSource
-from ..lifecycle import IllegalTransition
+from ..lifecycle import IllegalTransition, load_for_change
 from ..models import Application, ApplicationMaterial, SupplementRequest
-from .access import version_of
+from .access import NOT_JOINED, version_of
 from .errors import ApplicationNotFound
 
 
@@ -85,6 +86,17 @@ def open_positions(application: Application) -> list[int]:
     return sorted(positions)
 
 
+def _load_materials_for_change(application: Application) -> None:
+    """Lock the application's row and reread it with its materials, before any check.
+
+    Submitting or answering a supplement checks the materials under the same lock: a file
+    taken back (or added) on what a tab read before that commit would change an application
+    already handed in, and leave it without a required material. The materials come in a
+    second statement, once the lock is held (see `load_for_change`).
+    """
+    load_for_change(application, *NOT_JOINED, selectinload(Application.materials))
+
+
 def attach_upload(
     account: Account,
     application: Application,
@@ -100,6 +112,7 @@ def attach_upload(
     :raises IllegalTransition: when this material can no longer change (see `open_positions`).
     :raises ApplicationNotFound: for a position the item does not have.
     """
+    _load_materials_for_change(application)
     material = _attach_upload(application, position, stream, filename)
     _commit_materials(application)
     return material
@@ -179,6 +192,7 @@ def attach_chosen(
     :raises IllegalTransition, ApplicationNotFound: as `attach_upload` and `attach_license`;
         then nothing is attached.
     """
+    _load_materials_for_change(application)
     refused: dict[int, LicenseUnusable | UploadRejected] = {}
     added = False
     for position, license_id in licenses.items():
@@ -203,6 +217,7 @@ def remove_material(account: Account, application: Application, material_id: int
     :raises ApplicationNotFound: for a material of another application.
     :raises IllegalTransition: for a material handed in with the submitted application.
     """
+    _load_materials_for_change(application)
     material = next((m for m in application.materials if m.id == material_id), None)
     if material is None or material.replaced_at is not None:
         raise ApplicationNotFound(material_id)
@@ -270,6 +285,7 @@ def attach_license(
         does not hold or of another type.
     :raises LicenseUnusable: for an expired or revoked license.
     """
+    _load_materials_for_change(application)
     material, added = _attach_license(account, application, position, license_id)
     if added:
         _commit_materials(application)

@@ -6,7 +6,7 @@ from datetime import date
 from typing import cast
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload
+from sqlalchemy.orm import joinedload, lazyload, selectinload
 
 from ...catalog.models import ServiceItem
 from ...clock import now
@@ -52,13 +52,14 @@ def submit(account: Account, application: Application, declaration: bool) -> App
         accepted, a required question (reached by URL-skipping) or a required material is missing.
     """
     # Two taps racing each other cannot both number it: the second sees the first's number.
-    # One statement also brings the codes its process record names and the materials checked.
+    # The locking statement also brings the codes its process record names; the materials
+    # checked come in a second one, once the lock is held (see `load_for_change`).
     load_for_change(
         application,
         lazyload(Application.version),
         joinedload(Application.item).load_only(ServiceItem.code),
         joinedload(Application.unit).load_only(Unit.code),
-        joinedload(Application.materials),
+        selectinload(Application.materials),
     )
     if application.status is not ApplicationStatus.DRAFT and application.number:
         return application  # a double tap, a back button, a retried request
