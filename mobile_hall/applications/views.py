@@ -411,7 +411,10 @@ def reapply(application_id: int):
     if not EmptyForm().validate_on_submit():
         return redirect(_detail_url(application_id), 303)
     fresh = services.reapply(current_user, application)
-    flash("已按原申请生成新的草稿，仍然有效的内容已带入，请核对并补齐材料")
+    if fresh.reapplied_from_id == application_id:
+        flash("已按原申请生成新的草稿，仍然有效的内容已带入，请核对并补齐材料")
+    else:  # the person's own open draft of the item, left as it was
+        flash("您已有该事项尚未提交的草稿，已为您打开，请核对后继续办理")
     return redirect(url_for(".check", application_id=fresh.id), 303)
 
 

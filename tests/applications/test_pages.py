@@ -389,6 +389,65 @@ def test_a_refused_application_is_started_again_with_what_still_holds(app, sign_
         }
 
 
+def _refused(app, username: str, code: str, reason: str) -> int:
+    """A submitted application of `username`, refused by the clerk naming no material."""
+    application_id = submitted(app, username, code)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        workbench.reject(account("clerk"), application, reason, {"materials": []})
+    return application_id
+
+
+def _reapplied_from(application_id: int) -> list[Application]:
+    return list(
+        db.session.scalars(
+            sa.select(Application).where(Application.reapplied_from_id == application_id)
+        )
+    )
+
+
+def test_reapplying_twice_gives_one_draft_with_each_material_once(app, sign_in):
+    code = pick_item(app, units=2, audience="both")
+    client = sign_in("citizen")
+    sign_in("clerk", app.test_client())
+    application_id = _refused(app, "citizen", code, "场所证明不清晰")
+    token = token_of(client, f"/applications/{application_id}")
+
+    first, again = (
+        client.post(f"/applications/{application_id}/reapply", data={"csrf_token": token})
+        for _ in range(2)
+    )
+
+    assert first.status_code == again.status_code == 303
+    assert first.headers["Location"] == again.headers["Location"]
+    assert "仍然有效的内容已带入" in client.get(again.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        (fresh,) = _reapplied_from(application_id)
+        old = db.session.get(Application, application_id)
+        carried = [m.position for m in fresh.materials]
+        assert sorted(carried) == sorted(applicant.current_materials(old))  # each once
+        assert fresh.answers == old.answers
+
+
+def test_reapplying_opens_the_persons_own_draft_of_the_item_as_it_is(app, sign_in):
+    code = pick_item(app, units=2, audience="both")
+    client = sign_in("citizen")
+    sign_in("clerk", app.test_client())
+    application_id = _refused(app, "citizen", code, "场所证明不清晰")
+    own = start_draft(app, "citizen", code)
+    token = token_of(client, f"/applications/{application_id}")
+
+    response = client.post(f"/applications/{application_id}/reapply", data={"csrf_token": token})
+
+    assert response.headers["Location"] == f"/applications/{own}/check"
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "您已有该事项尚未提交的草稿" in html
+    with app.app_context():
+        assert _reapplied_from(application_id) == []
+        draft = db.session.get(Application, own)
+        assert (draft.answers, draft.materials, draft.reapplied_from_id) == ({}, [], None)
+
+
 def test_every_applicants_page_is_small_chinese_mobile_html(app, sign_in):
     code = pick_item(app, units=2, audience="both", groups=2)
     client = sign_in("enterprise")

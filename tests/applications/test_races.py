@@ -212,6 +212,34 @@ def test_two_taps_on_apply_online_open_one_draft(app, committed):
     assert _count(app, Application, Application.account_id == person_id) == 1
 
 
+def test_two_presses_on_reapply_open_one_draft_with_each_material_once(app, committed):
+    application_id = submitted(app, "citizen", *SCJG_ONLINE)
+    _steps(
+        app,
+        application_id,
+        lambda a: workbench.reject(account("clerk"), a, "场所证明不清晰", {"materials": []}),
+    )
+    reapply = _applicant_move(application_id, lambda p, a: applicant.reapply(p, a).id)
+
+    first, second = _together(app, reapply, reapply)
+
+    assert first == second
+    assert _count(app, Application, Application.reapplied_from_id == application_id) == 1
+    with app.app_context():
+        carried = db.session.scalars(
+            sa.select(ApplicationMaterial.position).where(
+                ApplicationMaterial.application_id == first
+            )
+        ).all()
+        handed_in = db.session.scalars(
+            sa.select(ApplicationMaterial.position).where(
+                ApplicationMaterial.application_id == application_id
+            )
+        ).all()
+        db.session.remove()
+    assert sorted(carried) == sorted(handed_in)  # each position's file once
+
+
 def _complete_draft(app) -> int:
     """A draft of `citizen` ready to submit: answers and every required material, committed."""
     code, unit = SCJG_ONLINE

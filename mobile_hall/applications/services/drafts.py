@@ -123,15 +123,31 @@ def start_application(
     """
     if checked is None or checked.version.code != code:
         checked = item_to_apply_for(account, code)
-    version = checked.version
-    if checked.draft is not None:
-        return checked.draft
-    # Two taps on 在线申办 at once both found no draft: the second waits here for the first to
-    # commit, then finds the draft it made.
-    _lock_applicant(account)
-    existing = _open_draft(account, version.item_id)
+    existing = _open_draft_or_lock(account, checked)
     if existing is not None:
         return existing
+    application = _new_draft(account, checked.version, unit_code)
+    db.session.commit()
+    return application
+
+
+def _open_draft_or_lock(account: Account, checked: ItemToApply) -> Application | None:
+    """The person's open draft of the item; else None, their account row locked (the caller
+    makes the draft and commits)."""
+    if checked.draft is not None:
+        return checked.draft
+    # Two taps on 在线申办 (or 重新申请) at once both found no draft: the second waits here for
+    # the first to commit, then finds the draft it made.
+    _lock_applicant(account)
+    return _open_draft(account, checked.version.item_id)
+
+
+def _new_draft(account: Account, version: PublishedVersion, unit_code: str | None) -> Application:
+    """A new draft of `version` at the chosen unit (the only one if it has one), added to the
+    session; the caller commits.
+
+    :raises ApplicationNotFound: a unit that does not implement the version.
+    """
     units = {unit.code: unit for unit in version.units}
     unit = units.get(unit_code) if unit_code else (version.units[0] if len(units) == 1 else None)
     if unit is None:
@@ -156,7 +172,6 @@ def start_application(
         updated_at=moment,
     )
     db.session.add(application)
-    db.session.commit()
     return application
 
 
@@ -198,15 +213,24 @@ def missing_answers(application: Application) -> list[tuple[int, str]]:
 def reapply(account: Account, application: Application) -> Application:
     """Start a new draft from a refused or denied application, carrying over what still holds.
 
-    Answers are copied; materials are copied except those the refusal named.
+    Answers are copied; materials are copied except those the refusal named. The draft and
+    its copies are committed together. An open draft of the item the person already has (the
+    one a first press made, on a double tap or the back button, or one of their own) is
+    returned as it is: copying into it again would add every material a second time and
+    overwrite its answers.
 
     :raises IllegalTransition: unless the application was refused or denied.
     :raises NotOnline, LevelTooLow: as for a new application.
+    :raises ApplicationNotFound: the application's unit no longer implements the item.
     """
     if not (application.status is ApplicationStatus.REJECTED or application.decision == "denied"):
         raise IllegalTransition("reapply", application.status)
-    fresh = start_application(account, version_of(application).code, unit_of(application).code)
-    checklist = len(version_of(fresh).materials)
+    checked = item_to_apply_for(account, version_of(application).code)
+    existing = _open_draft_or_lock(account, checked)
+    if existing is not None:
+        return existing
+    fresh = _new_draft(account, checked.version, unit_of(application).code)
+    checklist = len(checked.version.materials)
     named = set(application.reason_points.get("materials", []))
     fresh.answers = dict(application.answers)
     fresh.reapplied_from_id = application.id
