@@ -44,10 +44,10 @@ __all__ = [
     "meets_real_name_level",
     "purge_expired_sessions",
     "record_refusal",
-    "record_sign_out",
     "register_account",
     "require_role",
     "revoke_staff_role",
+    "sign_out",
     "staff_roles_of",
     "upsert_staff_roles",
     "verify_claims",
@@ -213,11 +213,14 @@ def id_token_hint(record: WebSession | None) -> str | None:
     return decrypt_id_token(record.id_token_cipher) if record is not None else None
 
 
-def record_sign_out(account: Account | None) -> None:
-    """Audit a sign-out (the session itself is deleted by the session layer)."""
-    if account is not None:
-        record_event(f"account:{account.id}", "identity.sign_out", target=f"account:{account.id}")
-        db.session.commit()
+def sign_out(record: WebSession) -> None:
+    """End a signed-in session: delete its row and audit the sign-out, in one transaction (the
+    session layer then only clears the cookie). Should the commit fail, neither happened: the
+    audit trail never says signed out while the cookie still works."""
+    actor = f"account:{record.account_id}"
+    db.session.delete(record)
+    record_event(actor, "identity.sign_out", target=actor)
+    db.session.commit()
 
 
 def accept_logout_token(raw: str) -> int:

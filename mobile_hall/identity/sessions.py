@@ -175,8 +175,10 @@ class ServerSession(CallbackDict, SessionMixin):
         }
 
     def destroy(self) -> None:
-        """Delete the session: the row goes and the cookie is cleared."""
+        """Forget the session once its row is deleted (`services.sign_out`, in the same
+        transaction as its audit record): the cookie is cleared."""
         self.destroyed = True
+        self.record, self.token = None, None
         self.clear()
 
 
@@ -275,11 +277,9 @@ class DatabaseSessionInterface(SessionInterface):
 
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
         """Encrypt anonymous data into the cookie when it changed; for a row, write what
-        changed, rotate or delete it; set or clear the cookie."""
+        changed or rotate it; set or clear the cookie (a destroyed session's row is already
+        gone)."""
         if session.destroyed:
-            if session.record is not None:
-                db.session.delete(session.record)
-                db.session.commit()
             response.delete_cookie(self.get_cookie_name(app), **self._cookie_options(app))
             return
         moment = now()

@@ -77,14 +77,15 @@ def callback():
 @blueprint.route("/auth/logout", methods=["GET", "POST"])
 def logout():
     """Ask, then sign out here and at the platform (RP-initiated logout when offered)."""
-    if not current_user.is_authenticated:
+    signed_in = current_session()
+    if signed_in.record is None or not current_user.is_authenticated:
         return redirect(url_for("catalog.home"), 303)
     form = EmptyForm()
     if not form.validate_on_submit():
         return render_template("identity/logout.html", form=form)
-    hint = services.id_token_hint(current_session().record)
-    services.record_sign_out(current_user._get_current_object())
-    current_session().destroy()
+    hint = services.id_token_hint(signed_in.record)
+    services.sign_out(signed_in.record)
+    signed_in.destroy()
     home = url_for("catalog.home", _external=True)
     return redirect(oidc.end_session_url(hint, home) or home, 303)
 

@@ -10,7 +10,9 @@ import pytest
 import sqlalchemy as sa
 from flask import request
 from itsdangerous import URLSafeTimedSerializer
+from sqlalchemy.orm import Session
 
+from mobile_hall.audit.models import AuditEvent
 from mobile_hall.clock import now
 from mobile_hall.extensions import db
 from mobile_hall.identity import services
@@ -185,6 +187,46 @@ def test_a_replayed_cookie_after_sign_out_is_signed_out(browser):
     assert _cookie(browser.client) is None  # cleared
     browser.client.set_cookie(COOKIE, stolen)
     assert not _signed_in(browser.client)
+
+
+def _sign_outs(app) -> int:
+    with app.app_context():
+        return db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.action == "identity.sign_out")
+        )
+
+
+def _sign_out(client):
+    return client.post(
+        "/auth/logout",
+        data={"csrf_token": csrf_token(client.get("/auth/logout").get_data(as_text=True))},
+    )
+
+
+def test_sign_out_deletes_the_row_with_its_audit_record(browser, app):
+    browser.sign_in("citizen")
+    audited = _sign_outs(app)
+    assert _sign_out(browser.client).status_code == 303
+    assert _sign_outs(app) == audited + 1 and _rows(app) == 0
+
+
+def test_a_sign_out_that_fails_to_end_the_row_is_not_audited(browser, app):
+    browser.sign_in("citizen")
+    audited = _sign_outs(app)
+
+    def refuse_to_delete_sessions(session, _context, _instances) -> None:
+        if any(isinstance(deleted, WebSession) for deleted in session.deleted):
+            raise RuntimeError("the database refused the commit")
+
+    sa.event.listen(Session, "before_flush", refuse_to_delete_sessions)
+    try:
+        with pytest.raises(RuntimeError):
+            _sign_out(browser.client)
+    finally:
+        sa.event.remove(Session, "before_flush", refuse_to_delete_sessions)
+    # Neither happened: the audit trail does not say signed out while the cookie still works.
+    assert _sign_outs(app) == audited and _rows(app) == 1
+    assert _signed_in(browser.client)
 
 
 def test_the_id_token_is_kept_only_encrypted(browser, app):
