@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 import sqlite3
 from enum import Enum
@@ -137,6 +138,16 @@ def _tune_sqlite(engine: sa.Engine) -> None:
         except Exception:
             cursor.execute("BEGIN")  # keep a transaction open for the caller to roll back
             raise
+
+
+def discard_uncommitted() -> None:
+    """Roll back what this request wrote and did not commit, before a failure is answered.
+
+    The error page or redirect is still a response, and saving its session commits the session
+    row: without this, the half of the change a failed request wrote would commit with it."""
+    # A connection that is gone took whatever it held with it.
+    with contextlib.suppress(*DATABASE_UNAVAILABLE):
+        db.session.rollback()
 
 
 def init_database(app: Flask) -> None:

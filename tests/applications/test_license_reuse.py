@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import sqlalchemy as sa
 
 from mobile_hall.applications.models import Application
 from mobile_hall.audit.models import AuditEvent
+from mobile_hall.clock import as_local, now
 from mobile_hall.extensions import db
+from mobile_hall.identity.models import WebSession
 from mobile_hall.licenses.models import License, LicenseUse
 from tests.support.applications import account, start_draft
 from tests.support.browser import token_of
@@ -108,6 +111,49 @@ def test_another_holders_license_cannot_be_chosen(app, sign_in):
         assert not db.session.scalars(
             sa.select(LicenseUse).where(LicenseUse.application_id == application_id)
         ).all()
+
+
+def test_a_later_licence_refused_leaves_the_earlier_one_unattached(app, sign_in):
+    # 再生育审批 takes 结婚证 at position 1 and 出生医学证明 at position 2: the citizen's
+    # marriage certificate goes to the first, an enterprise's licence to the second (a 404).
+    client = sign_in("citizen")
+    application_id = start_draft(app, "citizen", "QJ-WJ-0003", "QJ-WJJ")
+    with app.app_context():
+        version = db.session.get(Application, application_id).version
+        positions = {
+            m.license_type.name: m.position for m in version.materials if m.license_type_id
+        }
+        marriage = db.session.scalars(
+            sa.select(License).where(License.license_type.has(name="结婚证"))
+        ).one()
+    token = token_of(client)
+    with app.app_context():  # a pause of a few minutes: this request's session save is a write
+        db.session.execute(sa.update(WebSession).values(last_seen_at=now() - timedelta(minutes=5)))
+        db.session.commit()
+    response = client.post(
+        f"/applications/{application_id}/materials",
+        data={
+            "csrf_token": token,
+            f"license-{positions['结婚证']}": str(marriage.id),
+            f"license-{positions['出生医学证明']}": str(_business_licence(app).id),
+            "next": "stay",
+        },
+    )
+    assert response.status_code == 404
+    with app.app_context():
+        assert not db.session.get(Application, application_id).materials
+        assert not db.session.scalars(
+            sa.select(LicenseUse).where(LicenseUse.application_id == application_id)
+        ).all()
+        assert not db.session.scalars(
+            sa.select(AuditEvent).where(
+                AuditEvent.action == "licenses.use",
+                AuditEvent.target == f"license:{marriage.identifier}",
+            )
+        ).all()
+        # The session's own touch is still written.
+        seen = db.session.scalars(sa.select(WebSession.last_seen_at)).one()
+        assert now() - as_local(seen) < timedelta(minutes=1)
 
 
 def test_the_clerk_sees_the_verified_license_data(app, sign_in):
