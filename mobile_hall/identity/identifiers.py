@@ -118,6 +118,19 @@ def mask_id_number(value: str) -> str:
     return number[:MASK_VISIBLE_HEAD] + MASK_CHARACTER * hidden + number[-MASK_VISIBLE_TAIL:]
 
 
+_CHINA_MOBILE = re.compile(r"(?:\+?86|0086)?(1[3-9][0-9]{9})")
+_PHONE_SEPARATORS = re.compile(r"[\s()\-]")
+
+
+def normalise_phone(value: str) -> str:
+    """A mobile number as the hall keeps it: ``13800000001``. A provider may release it in
+    E.164 form (``+86 138 0000 0001``, as OpenID Connect recommends) or with full-width digits;
+    anything that is not a Chinese mobile number is kept as sent, folded and stripped."""
+    folded = unicodedata.normalize("NFKC", value).strip()
+    mobile = _CHINA_MOBILE.fullmatch(_PHONE_SEPARATORS.sub("", folded))
+    return mobile.group(1) if mobile else folded
+
+
 def mask_phone(phone: str) -> str:
     """A mobile number for display and logs: ``138****0005``, its middle four digits hidden;
     anything that is not an 11-digit number is hidden whole."""

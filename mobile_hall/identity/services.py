@@ -23,6 +23,7 @@ from .identifiers import (
     mask_id_number,
     normalise_credit_code,
     normalise_id_number,
+    normalise_phone,
 )
 from .models import Account, Enterprise, SeenLogoutToken, StaffRole, WebSession
 from .oidc import SignInRefused, SilentSignInFailed
@@ -118,7 +119,7 @@ def verify_claims(mapped: dict[str, Any]) -> VerifiedClaims:
         user_type=UserType(user_type),
         id_number=normalise_id_number(id_number),
         real_name_level=_level(mapped),
-        phone=_text(mapped, "phone_number", 20),
+        phone=normalise_phone(_text(mapped, "phone_number", 20)),
         credit_code=credit_code,
         org_name=org_name,
         org_role=org_role,

@@ -16,6 +16,7 @@ from mobile_hall.identity.identifiers import (
     mask_phone,
     normalise_credit_code,
     normalise_id_number,
+    normalise_phone,
     sex_of,
 )
 
@@ -342,3 +343,19 @@ def test_a_phone_shows_its_first_three_and_last_four_digits_or_nothing(
     phone: str, shown: str
 ) -> None:
     assert mask_phone(phone) == shown
+
+
+@pytest.mark.parametrize(
+    ("sent", "kept"),
+    [
+        ("13800000001", "13800000001"),
+        ("+86 138 0000 0001", "13800000001"),
+        ("+86-138-0000-0001", "13800000001"),
+        ("0086 13800000001", "13800000001"),
+        ("８６１３８０００００００１", "13800000001"),
+        ("0751-8888888", "0751-8888888"),
+        (" +1 (425) 555-1212 ", "+1 (425) 555-1212"),
+    ],
+)
+def test_a_chinese_mobile_number_is_kept_as_its_eleven_digits(sent: str, kept: str) -> None:
+    assert normalise_phone(sent) == kept

@@ -252,7 +252,9 @@ def test_claims_are_read_through_the_claims_map(make_app, make_browser, app):
     assert account.real_name_level == 3 and account.user_type == "person"
 
 
-def test_claims_the_id_token_leaves_out_are_read_from_userinfo(browser, app):
+def test_claims_the_id_token_leaves_out_are_read_from_userinfo_and_the_phone_kept_as_digits(
+    browser, app
+):
     account = _signed_in_account(browser.sign_in("userinfo-claims"), app, "userinfo-claims")
     assert (account.real_name_level, account.phone) == (3, "13800000099")
 

@@ -50,7 +50,8 @@ BROKEN_ACCOUNTS = [
 ]
 for account in BROKEN_ACCOUNTS:
     account["claims"] = {k: v for k, v in account["claims"].items() if v is not None}
-# Not broken: a provider that releases the level and the phone at userinfo only.
+# Not broken: a provider that releases the level and the phone (in E.164 form) at userinfo
+# only.
 BROKEN_ACCOUNTS.append(
     {
         **BROKEN_ACCOUNTS[0],
@@ -60,6 +61,7 @@ BROKEN_ACCOUNTS.append(
             **BROKEN_ACCOUNTS[0]["claims"],
             "sub": "userinfo-claims",
             "id_card": "440205198506121231",
+            "phone_number": "+86 138 0000 0099",  # E.164, as OpenID Connect recommends
         },
         "userinfo_only": ["real_name_level", "phone_number"],
     }
