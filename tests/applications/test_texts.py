@@ -28,13 +28,19 @@ def _submitted(app, caplog) -> int:
     return application_id
 
 
+def _accept_with_text(application: Application) -> str:
+    """Accept the application and queue its text, uncommitted; the text."""
+    text = f"您的申请（{application.number}）已受理。"
+    apply_transition(application, "accept", ActorType.CLERK, Channel.WEB)
+    notify(application, "申请已受理", text)
+    return text
+
+
 def test_a_rolled_back_acceptance_sends_no_text_and_leaves_no_message(app, isolated_db, caplog):
     caplog.set_level(logging.INFO, logger=SMS)
     application_id = _submitted(app, caplog)
     with app.app_context():
-        application = db.session.get(Application, application_id)
-        apply_transition(application, "accept", ActorType.CLERK, Channel.WEB)
-        notify(application, "申请已受理", f"您的申请（{application.number}）已受理。")
+        _accept_with_text(db.session.get(Application, application_id))
         db.session.flush()  # the message row is written: only the rollback undoes it
         assert _texts(caplog) == []  # nothing leaves before the commit
         db.session.rollback()
@@ -53,14 +59,11 @@ def test_a_committed_acceptance_sends_its_text_once_after_the_commit(app, isolat
     caplog.set_level(logging.INFO, logger=SMS)
     application_id = _submitted(app, caplog)
     with app.app_context():
-        application = db.session.get(Application, application_id)
-        number = application.number
-        apply_transition(application, "accept", ActorType.CLERK, Channel.WEB)
-        notify(application, "申请已受理", f"您的申请（{number}）已受理。")
+        text = _accept_with_text(db.session.get(Application, application_id))
         assert _texts(caplog) == []
         db.session.commit()
         sent = _texts(caplog)
-        assert len(sent) == 1 and f"您的申请（{number}）已受理。" in sent[0]
+        assert len(sent) == 1 and text in sent[0]
         assert "****" in sent[0]  # the phone number is masked in the log
         db.session.commit()  # the next transaction does not send it again
     assert len(_texts(caplog)) == 1
@@ -70,9 +73,7 @@ def test_a_text_queued_before_a_savepoint_waits_for_the_outer_commit(app, isolat
     caplog.set_level(logging.INFO, logger=SMS)
     application_id = _submitted(app, caplog)
     with app.app_context():
-        application = db.session.get(Application, application_id)
-        apply_transition(application, "accept", ActorType.CLERK, Channel.WEB)
-        notify(application, "申请已受理", f"您的申请（{application.number}）已受理。")
+        _accept_with_text(db.session.get(Application, application_id))
         with db.session.begin_nested():  # e.g. a licence serial's counter row
             pass
         assert _texts(caplog) == []  # the savepoint's release is not the commit
